@@ -1,0 +1,1 @@
+// Module SkyCorpus: see Package.swift for its place in the layering.

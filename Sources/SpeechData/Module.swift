@@ -1,0 +1,1 @@
+// Module SpeechData: see Package.swift for its place in the layering.

@@ -1,0 +1,1 @@
+// Module SteerMoE: see Package.swift for its place in the layering.

@@ -1,0 +1,1 @@
+// Module Tokenizers: see Package.swift for its place in the layering.

@@ -1,0 +1,1 @@
+// Module Torch: see Package.swift for its place in the layering.
