@@ -17,9 +17,9 @@ inline char *ct_strdup(const char *s) {
 }
 
 // Runs `body`; any C++ exception becomes a returned message (never crosses into Swift).
-#define CT_TRY(body)                                                                      \
+#define CT_TRY(...)                                                                       \
   try {                                                                                   \
-    body;                                                                                 \
+    __VA_ARGS__;                                                                             \
     return nullptr;                                                                       \
   } catch (const c10::Error &e) {                                                         \
     return ct_strdup(e.what_without_backtrace());                                         \

@@ -1,0 +1,70 @@
+import CTorch
+
+/// Element types, numbered as c10::ScalarType.
+public enum DType: Int32, Sendable, CaseIterable, CustomStringConvertible {
+    case uint8 = 0, int8 = 1, int16 = 2, int32 = 3, int64 = 4
+    case float16 = 5, float32 = 6, float64 = 7
+    case complex64 = 9
+    case bool = 11
+    case bfloat16 = 15
+
+    public var byteSize: Int {
+        switch self {
+        case .uint8, .int8, .bool: 1
+        case .int16, .float16, .bfloat16: 2
+        case .int32, .float32: 4
+        case .int64, .float64, .complex64: 8
+        }
+    }
+    public var isFloatingPoint: Bool { [.float16, .float32, .float64, .bfloat16].contains(self) }
+    public var description: String {
+        switch self {
+        case .uint8: "uint8"
+        case .int8: "int8"
+        case .int16: "int16"
+        case .int32: "int32"
+        case .int64: "int64"
+        case .float16: "float16"
+        case .float32: "float32"
+        case .float64: "float64"
+        case .complex64: "complex64"
+        case .bool: "bool"
+        case .bfloat16: "bfloat16"
+        }
+    }
+    /// Parses "f32", "float32", "bf16", "bfloat16", "fp16", ...
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "f32", "fp32", "float32", "float": self = .float32
+        case "f16", "fp16", "float16", "half": self = .float16
+        case "bf16", "bfloat16": self = .bfloat16
+        case "f64", "float64", "double": self = .float64
+        case "i64", "int64", "long": self = .int64
+        case "i32", "int32", "int": self = .int32
+        case "bool": self = .bool
+        default: return nil
+        }
+    }
+}
+
+/// Where a tensor lives.
+public enum Device: Equatable, Hashable, Sendable, CustomStringConvertible {
+    case cpu
+    case cuda(Int)
+
+    var ctType: Int32 { if case .cuda = self { Int32(CT_DEVICE_CUDA) } else { Int32(CT_DEVICE_CPU) } }
+    var ctIndex: Int32 { if case .cuda(let i) = self { Int32(i) } else { 0 } }
+    public var description: String {
+        switch self {
+        case .cpu: "cpu"
+        case .cuda(let i): "cuda:\(i)"
+        }
+    }
+    /// Parses "cpu", "cuda", "cuda:1".
+    public init?(name: String) {
+        if name == "cpu" { self = .cpu; return }
+        if name == "cuda" { self = .cuda(0); return }
+        if name.hasPrefix("cuda:"), let i = Int(name.dropFirst(5)) { self = .cuda(i); return }
+        return nil
+    }
+}

@@ -1,1 +1,0 @@
-// Module Torch: see Package.swift for its place in the layering.
