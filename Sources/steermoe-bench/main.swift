@@ -1,0 +1,29 @@
+import Foundation
+import Torch
+
+// Benchmark driver: `steermoe-bench NAME [--steps N] [--threads T]` prints one JSON line with
+// per-step times in milliseconds. scripts/bench/NAME runs it against the Python reference.
+let args = CommandLine.arguments.dropFirst()
+func option(_ name: String, _ fallback: Int) -> Int {
+    guard let i = args.firstIndex(of: name), args.index(after: i) < args.endIndex, let v = Int(args[args.index(after: i)]) else {
+        return fallback
+    }
+    return v
+}
+Torch.numThreads = option("--threads", 1)
+Torch.setInteropThreads(1)
+let steps = option("--steps", 50), warmup = option("--warmup", 5)
+do {
+    switch args.first {
+    case "core":
+        let times = try CoreBench.run(steps: steps, warmup: warmup)
+        let sorted = times.sorted()
+        print("{\"bench\": \"core\", \"median_ms\": \(sorted[sorted.count / 2]), \"steps\": \(times.count)}")
+    default:
+        FileHandle.standardError.write("usage: steermoe-bench core [--steps N] [--warmup N] [--threads T]\n".data(using: .utf8)!)
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write("steermoe-bench: \(error)\n".data(using: .utf8)!)
+    exit(1)
+}
