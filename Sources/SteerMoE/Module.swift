@@ -1,1 +1,0 @@
-// Module SteerMoE: see Package.swift for its place in the layering.

@@ -1,0 +1,1 @@
+// SteerMoE: models (Whisper, decoder LLMs), features, generation and training.
