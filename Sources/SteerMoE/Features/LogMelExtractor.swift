@@ -1,0 +1,75 @@
+import Foundation
+import Torch
+
+/// Whisper's log-mel features, computed as transformers' `WhisperFeatureExtractor` (torch path):
+/// periodic Hann window, centred reflect-padded STFT (n_fft 400, hop 160), power spectrum with the
+/// last frame dropped, Slaney mel filters, log10(max(x, 1e-10)), floor at (per-example max − 8),
+/// then (x + 4) / 4. Sizes come from preprocessor_config.json.
+public final class LogMelExtractor: @unchecked Sendable {
+    public let melBins: Int, nFFT: Int, hop: Int, sampleRate: Int, chunkSamples: Int
+    let window: Tensor
+    /// (mel bins, frequency bins) float32, so `filters.matmul(power)` gives mel energies.
+    let filters: Tensor
+
+    public init(melBins: Int = 80, nFFT: Int = 400, hop: Int = 160, sampleRate: Int = 16000, chunkSeconds: Int = 30) throws {
+        self.melBins = melBins
+        self.nFFT = nFFT
+        self.hop = hop
+        self.sampleRate = sampleRate
+        chunkSamples = chunkSeconds * sampleRate
+        window = try Tensor.hannWindow(nFFT, periodic: true)
+        let bins = nFFT / 2 + 1
+        let bank = MelFilterBank.slaney(frequencyBins: bins, melBins: melBins, sampleRate: sampleRate)
+        // Rounded to float32 first, as transformers does (float64 numpy bank → torch float32).
+        filters = try Tensor(bank.map { Float($0) }, shape: [bins, melBins]).transpose(0, 1).contiguous()
+    }
+
+    /// From a model folder's preprocessor_config.json (feature_size, n_fft, hop_length, ...).
+    public convenience init(preprocessorConfig config: HFConfig) throws {
+        try self.init(melBins: config.int("feature_size", default: 80), nFFT: config.int("n_fft", default: 400),
+                      hop: config.int("hop_length", default: 160), sampleRate: config.int("sampling_rate", default: 16000),
+                      chunkSeconds: config.int("chunk_length", default: 30))
+    }
+
+    /// Frames produced for `samples` samples (centre padding adds one frame; the last is dropped).
+    public func frameCount(samples: Int) -> Int { samples / hop }
+
+    /// Features of one clip padded (or truncated) to 30 s: (mel bins, 3000).
+    public func padded(_ samples: [Float]) throws -> Tensor {
+        try callAsFunction([samples], padToChunk: true).features.squeeze(0)
+    }
+
+    /// Batched features. With `padToChunk` every clip is zero-padded/truncated to the 30 s chunk
+    /// (upstream SteerMoE's behaviour); otherwise to the longest clip in the batch. Returns
+    /// features (B, mel, frames) and a frame mask (B, frames) int64 marking real audio
+    /// (HF's `sample_mask[:, ::hop]`).
+    public func callAsFunction(_ clips: [[Float]], padToChunk: Bool = false) throws -> (features: Tensor, frameMask: Tensor) {
+        guard !clips.isEmpty else { throw TorchError("log-mel: empty batch") }
+        let length = padToChunk ? chunkSamples : clips.map(\.count).max()!
+        guard length > 0 else { throw TorchError("log-mel: all clips are empty") }
+        var flat = [Float](repeating: 0, count: clips.count * length)
+        var mask = [Int64](repeating: 0, count: clips.count * ((length + hop - 1) / hop))
+        let maskWidth = (length + hop - 1) / hop
+        for (i, clip) in clips.enumerated() {
+            let n = Swift.min(clip.count, length)
+            flat.replaceSubrange(i * length..<(i * length + n), with: clip[0..<n])
+            for f in 0..<((n + hop - 1) / hop) { mask[i * maskWidth + f] = 1 }
+        }
+        let waves = try Tensor(flat, shape: [clips.count, length])
+        let features = try Autograd.noGrad { try logMel(waves) }
+        let frames = features.size(2)
+        let frameMask = try Tensor(mask, shape: [clips.count, maskWidth]).slice(dim: 1, start: 0, end: frames)
+        return (features, frameMask)
+    }
+
+    /// Log-mel of (B, samples) float32 waveforms → (B, mel, samples / hop).
+    public func logMel(_ waves: Tensor) throws -> Tensor {
+        let spec = try Functional.stft(waves, nFFT: nFFT, hop: hop, window: window, center: true, centerPadReflect: true)
+        let frames = spec.size(-1) - 1
+        let power = try spec.slice(dim: -1, start: 0, end: frames).complexAbs().pow(2)
+        let mel = try filters.matmul(power)
+        let logSpec = try mel.clamp(min: 1e-10).log10()
+        let peak = try logSpec.amax([1, 2], keepDim: true)
+        return try (logSpec.maximum(peak - 8.0) + 4.0) / 4.0
+    }
+}
