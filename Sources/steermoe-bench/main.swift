@@ -19,8 +19,11 @@ do {
         let times = try CoreBench.run(steps: steps, warmup: warmup)
         let sorted = times.sorted()
         print("{\"bench\": \"core\", \"median_ms\": \(sorted[sorted.count / 2]), \"steps\": \(times.count)}")
+    case "logmel":
+        let r = try LogMelBench.run(steps: steps, warmup: warmup)
+        print("{\"bench\": \"logmel\", \"median_ms\": \(r.msPerBatch), \"frames\": \(r.frames)}")
     default:
-        FileHandle.standardError.write("usage: steermoe-bench core [--steps N] [--warmup N] [--threads T]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: steermoe-bench core|logmel [--steps N] [--warmup N] [--threads T]\n".data(using: .utf8)!)
         exit(2)
     }
 } catch {

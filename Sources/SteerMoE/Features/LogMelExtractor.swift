@@ -55,20 +55,48 @@ public final class LogMelExtractor: @unchecked Sendable {
             flat.replaceSubrange(i * length..<(i * length + n), with: clip[0..<n])
             for f in 0..<((n + hop - 1) / hop) { mask[i * maskWidth + f] = 1 }
         }
-        let waves = try Tensor(flat, shape: [clips.count, length])
-        let features = try Autograd.noGrad { try logMel(waves) }
+        let features = try Autograd.noGrad {
+            padToChunk ? try paddedLogMel(clips, length: length) : try logMel(Tensor(flat, shape: [clips.count, length]))
+        }
         let frames = features.size(2)
         let frameMask = try Tensor(mask, shape: [clips.count, maskWidth]).slice(dim: 1, start: 0, end: frames)
         return (features, frameMask)
     }
 
+    /// Zero padding to the chunk length contributes frames of zero power, i.e. log10(1e-10) = -10
+    /// before the floor. So each clip's STFT runs only over its own samples plus the frames whose
+    /// window reaches them; the rest is filled with -10 — the same numbers at a fraction of the cost.
+    func paddedLogMel(_ clips: [[Float]], length: Int) throws -> Tensor {
+        let totalFrames = length / hop
+        var rows: [Tensor] = []
+        for clip in clips {
+            let n = Swift.min(clip.count, length)
+            // Enough zeros after the clip that the end reflection sees only zeros, as in the full signal.
+            let needed = ((n + nFFT / 2 + 1 + hop - 1) / hop) * hop
+            let trimmed = Swift.min(length, Swift.max(needed, hop))
+            var samples = [Float](repeating: 0, count: trimmed)
+            samples.replaceSubrange(0..<n, with: clip[0..<n])
+            let part = try logSpectrum(Tensor(samples, shape: [1, trimmed]))
+            let rest = totalFrames - part.size(2)
+            rows.append(rest > 0 ? try part.pad([0, rest], value: Foundation.log10(1e-10)) : part)
+        }
+        return try floorAndScale(Tensor.cat(rows, dim: 0))
+    }
+
     /// Log-mel of (B, samples) float32 waveforms → (B, mel, samples / hop).
-    public func logMel(_ waves: Tensor) throws -> Tensor {
+    public func logMel(_ waves: Tensor) throws -> Tensor { try floorAndScale(logSpectrum(waves)) }
+
+    /// log10 mel energies before the dynamic-range floor: (B, mel, samples / hop).
+    func logSpectrum(_ waves: Tensor) throws -> Tensor {
         let spec = try Functional.stft(waves, nFFT: nFFT, hop: hop, window: window, center: true, centerPadReflect: true)
         let frames = spec.size(-1) - 1
         let power = try spec.slice(dim: -1, start: 0, end: frames).complexAbs().pow(2)
         let mel = try filters.matmul(power)
-        let logSpec = try mel.clamp(min: 1e-10).log10()
+        return try mel.clamp(min: 1e-10).log10()
+    }
+
+    /// Per-example floor at (max − 8), then (x + 4) / 4.
+    func floorAndScale(_ logSpec: Tensor) throws -> Tensor {
         let peak = try logSpec.amax([1, 2], keepDim: true)
         return try (logSpec.maximum(peak - 8.0) + 4.0) / 4.0
     }
