@@ -93,6 +93,21 @@ public struct SkySpeech: Sendable {
         return file[headerBytes...].map { (Float($0) - 128) / 128 }
     }
 
+    /// Number of samples the line's audio will have, read from the stored file header
+    /// without decompressing (lets an exporter skip finished files cheaply).
+    public func sampleCount(for line: SkyLine) throws -> Int {
+        let entry = archive.entry(line.speechFile)!
+        let stored = try archive.storedBytes(line.speechFile)
+        guard stored.count >= DataFileHeader.size else {
+            throw SkySpeechError.speechFileTooShort(fileNumber: line.speechFile, bytes: stored.count)
+        }
+        let header = DataFileHeader(bytes: stored[0..<DataFileHeader.size])
+        let compressed = !entry.storedUncompressed && header.isCompressed
+            && RNCDecoder.hasSignature(stored[DataFileHeader.size...])
+        guard compressed else { return stored.count - DataFileHeader.size }
+        return header.totalSize - DataFileHeader.size
+    }
+
     public func clip(for line: SkyLine) throws -> SkyClip {
         SkyClip(line: line, samples: try samples(for: line))
     }
