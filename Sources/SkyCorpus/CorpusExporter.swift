@@ -50,9 +50,11 @@ public struct CorpusExporter: Sendable {
     }
 
     @discardableResult
-    public func export(to folder: URL, progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
+    /// `only`: restrict to these text numbers (the manifest then lists just those lines).
+    public func export(to folder: URL, only: Set<Int>? = nil,
+                       progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
         let fm = FileManager.default
-        let rows = try manifest()
+        let rows = try manifest().filter { only?.contains($0.line.textNumber) ?? true }
         var summary = Summary()
         for (i, (line, row)) in rows.enumerated() {
             let url = folder.appendingPathComponent(row.audio)
@@ -75,6 +77,7 @@ public struct CorpusExporter: Sendable {
             summary.totals[row.split, default: SplitTotals()].words += row.text.split(separator: " ").count
             progress?(i + 1, rows.count)
         }
+        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         let manifest = rows.map { $0.row.json + "\n" }.joined()
         try Self.writeAtomically(Data(manifest.utf8), to: folder.appendingPathComponent(Self.manifestName))
         return summary
