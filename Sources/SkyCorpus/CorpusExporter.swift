@@ -36,7 +36,8 @@ public struct CorpusExporter: Sendable {
         try game.lines().map { line in
             let text = normalizer.normalize(line.textRaw)
             let row = ManifestLine(
-                audio: Self.audioPath(for: line), text: text, textRaw: line.textRaw, speaker: line.speaker,
+                audio: Self.audioPath(for: line), text: text, textRaw: line.textRaw,
+                speaker: line.speakerLabel, speakerFromScripts: line.speaker != nil,
                 sampleCount: try game.sampleCount(for: line), sampleRate: SkySpeech.sampleRate,
                 split: splitter.split(text), textNumber: line.textNumber, section: line.section)
             return (line, row)

@@ -4,19 +4,23 @@ public struct ManifestLine: Equatable, Sendable {
     public let audio: String
     public let text: String
     public let textRaw: String
-    public let speaker: String?
+    /// Attributed speaker, or the "section<N>" pseudo-speaker (see `speakerFromScripts`).
+    public let speaker: String
+    /// True when `speaker` comes from the game scripts, false for the section fallback.
+    public let speakerFromScripts: Bool
     public let sampleCount: Int
     public let sampleRate: Int
     public let split: CorpusSplit
     public let textNumber: Int
     public let section: Int
 
-    public init(audio: String, text: String, textRaw: String, speaker: String?, sampleCount: Int,
+    public init(audio: String, text: String, textRaw: String, speaker: String, speakerFromScripts: Bool, sampleCount: Int,
                 sampleRate: Int, split: CorpusSplit, textNumber: Int, section: Int) {
         self.audio = audio
         self.text = text
         self.textRaw = textRaw
         self.speaker = speaker
+        self.speakerFromScripts = speakerFromScripts
         self.sampleCount = sampleCount
         self.sampleRate = sampleRate
         self.split = split
@@ -38,9 +42,10 @@ public struct ManifestLine: Equatable, Sendable {
             "\"audio\": \(Self.quote(audio))",
             "\"text\": \(Self.quote(text))",
             "\"text_raw\": \(Self.quote(textRaw))",
-            "\"speaker\": \(speaker.map(Self.quote) ?? "null")",
+            "\"speaker\": \(Self.quote(speaker))",
             "\"duration\": \(durationString)",
             "\"split\": \(Self.quote(split.rawValue))",
+            "\"speaker_source\": \(Self.quote(speakerFromScripts ? "script" : "section"))",
             "\"sample_rate\": \(sampleRate)",
             "\"text_number\": \(textNumber)",
             "\"section\": \(section)",

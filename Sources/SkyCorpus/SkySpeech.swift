@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors raised while pairing subtitles with speech files.
 public enum SkySpeechError: Error, Equatable, CustomStringConvertible {
     case missingTextSection(fileNumber: UInt16)
@@ -18,8 +20,13 @@ public struct SkyLine: Equatable, Sendable {
     public let speechFile: UInt16
     /// The subtitle exactly as stored (emphasis capitals and stylised spelling kept).
     public let textRaw: String
-    /// Who speaks, when the game data says so (see `SpeakerTable`); nil otherwise.
+    /// Who speaks (a compact name from sky.cpt, e.g. "foster", "joey"), when the game's
+    /// scripts say so (see `SpeakerAttribution`); nil otherwise.
     public let speaker: String?
+
+    /// `speaker`, or for unattributed lines the pseudo-speaker "section<N>" (the game's
+    /// text section, i.e. the part of the story and its cast).
+    public var speakerLabel: String { speaker ?? "section\(section)" }
 
     public var section: Int { textNumber >> 12 }
     public var index: Int { textNumber & 0xFFF }
@@ -48,6 +55,13 @@ public struct SkySpeech: Sendable {
     public let archive: DiskArchive
     public let sections: [HuffmanTextSection]
     public let speakers: SpeakerTable
+
+    /// Opens the installed game: archive, subtitles and speakers from the scripts + sky.cpt.
+    public init(directory: URL) throws {
+        let archive = try DiskArchive(directory: directory)
+        let speakers = try SpeakerAttribution.speakers(archive: archive, compacts: CompactTable(directory: directory))
+        try self.init(archive: archive, speakers: speakers)
+    }
 
     public init(archive: DiskArchive, speakers: SpeakerTable = SpeakerTable()) throws {
         self.archive = archive

@@ -1,5 +1,5 @@
-/// Maps text numbers to the character who speaks them. Filled from the game scripts when
-/// available; empty means "unknown" for every line.
+/// Maps text numbers to the character who speaks them (see `SpeakerAttribution`).
+/// Empty means "unknown" for every line.
 public struct SpeakerTable: Sendable, Equatable {
     public let names: [Int: String]
     public init(names: [Int: String] = [:]) { self.names = names }

@@ -22,7 +22,7 @@ let output = URL(fileURLWithPath: args[0])
 
 do {
     let start = Date()
-    let game = try SkySpeech(archive: DiskArchive(directory: gameDir), speakers: SpeakerTable())
+    let game = try SkySpeech(directory: gameDir)
     let exporter = CorpusExporter(game: game)
     let summary = try exporter.export(to: output) { done, total in
         if done % 500 == 0 || done == total { print("\(done)/\(total) clips") }

@@ -24,18 +24,19 @@ final class OutputFormatTests: XCTestCase {
 
     func testManifestLineIsValidJSONWithFixedKeyOrder() throws {
         let line = ManifestLine(audio: "audio/s0/t00007.wav", text: "say \"hi\"", textRaw: "Say \"HI\"\\\t!",
-                                speaker: nil, sampleCount: 12_607, sampleRate: 11_025, split: .dev,
+                                speaker: "section0", speakerFromScripts: false, sampleCount: 12_607, sampleRate: 11_025, split: .dev,
                                 textNumber: 7, section: 0)
         let json = line.json
         XCTAssertTrue(json.hasPrefix("{\"audio\": \"audio/s0/t00007.wav\", \"text\": "))
         XCTAssertTrue(json.contains("\"duration\": 1.143492,"))
         let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
         XCTAssertEqual(parsed["text_raw"] as? String, "Say \"HI\"\\\t!")
-        XCTAssertTrue(parsed["speaker"] is NSNull)
+        XCTAssertEqual(parsed["speaker"] as? String, "section0")
+        XCTAssertEqual(parsed["speaker_source"] as? String, "section")
         XCTAssertEqual(parsed["split"] as? String, "dev")
         XCTAssertEqual(parsed["duration"] as? Double ?? 0, 12_607.0 / 11_025, accuracy: 1e-6)
-        let named = ManifestLine(audio: "a.wav", text: "x", textRaw: "x", speaker: "Joey", sampleCount: 11_025,
+        let named = ManifestLine(audio: "a.wav", text: "x", textRaw: "x", speaker: "joey", speakerFromScripts: true, sampleCount: 11_025,
                                  sampleRate: 11_025, split: .train, textNumber: 1, section: 0)
-        XCTAssertTrue(named.json.contains("\"speaker\": \"Joey\", \"duration\": 1.000000,"))
+        XCTAssertTrue(named.json.contains("\"speaker\": \"joey\", \"duration\": 1.000000,"))
     }
 }
