@@ -60,8 +60,8 @@ public struct CorpusExporter: Sendable {
         for (i, (line, row)) in rows.enumerated() {
             let url = folder.appendingPathComponent(row.audio)
             let expectedSize = WAVEncoder.fileSize(sampleCount: row.sampleCount)
-            let existing = (try? fm.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-            if existing == expectedSize {
+            let existingSize = (try? fm.attributesOfItem(atPath: url.path))?[.size] as? Int
+            if existingSize == expectedSize {
                 summary.keptExisting += 1
             } else {
                 let samples = try game.samples(for: line)

@@ -124,18 +124,18 @@ struct RNCBitReader {
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
         position = 0
-        buffer = 0
-        count = 0
-        buffer = word(at: 0)
+        buffer = Self.word(bytes, at: 0)
         count = 16
     }
 
     /// Past the end the stream reads as zeros: the last look-ahead word may not exist.
-    private func word(at i: Int) -> UInt32 {
+    private static func word(_ bytes: [UInt8], at i: Int) -> UInt32 {
         let lo = i < bytes.count ? UInt32(bytes[i]) : 0
         let hi = i + 1 < bytes.count ? UInt32(bytes[i + 1]) : 0
         return lo | hi << 8
     }
+
+    private func word(at i: Int) -> UInt32 { Self.word(bytes, at: i) }
 
     func peek(_ n: Int) -> UInt32 { buffer & ((1 << UInt32(n)) - 1) }
 

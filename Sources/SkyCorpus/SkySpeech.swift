@@ -97,18 +97,20 @@ public struct SkySpeech: Sendable {
         return result
     }
 
-    /// The line's audio: PCM bytes after the header, 8-bit unsigned mapped to (b - 128) / 128.
+    /// The line's audio: the PCM bytes after the file header, unsigned 8-bit b mapped to
+    /// (b - 128) / 128.
     public func samples(for line: SkyLine) throws -> [Float] {
+        let count = try sampleCount(for: line)
         let file = try archive.loadFile(line.speechFile)
-        let headerBytes = archive.entry(line.speechFile)!.omitsHeader ? 0 : DataFileHeader.size
-        guard file.count >= headerBytes else {
+        guard file.count >= count else {
             throw SkySpeechError.speechFileTooShort(fileNumber: line.speechFile, bytes: file.count)
         }
-        return file[headerBytes...].map { (Float($0) - 128) / 128 }
+        return file.suffix(count).map { (Float($0) - 128) / 128 }
     }
 
-    /// Number of samples the line's audio will have, read from the stored file header
-    /// without decompressing (lets an exporter skip finished files cheaply).
+    /// Number of samples of the line's audio, read from the stored file header without
+    /// decompressing (lets an exporter skip finished files cheaply): the decompressed
+    /// size for RNC files, the stored size otherwise, minus the 22-byte header.
     public func sampleCount(for line: SkyLine) throws -> Int {
         let entry = archive.entry(line.speechFile)!
         let stored = try archive.storedBytes(line.speechFile)
@@ -118,8 +120,7 @@ public struct SkySpeech: Sendable {
         let header = DataFileHeader(bytes: stored[0..<DataFileHeader.size])
         let compressed = !entry.storedUncompressed && header.isCompressed
             && RNCDecoder.hasSignature(stored[DataFileHeader.size...])
-        guard compressed else { return stored.count - DataFileHeader.size }
-        return header.totalSize - DataFileHeader.size
+        return (compressed ? header.totalSize : stored.count) - DataFileHeader.size
     }
 
     public func clip(for line: SkyLine) throws -> SkyClip {
