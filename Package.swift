@@ -57,6 +57,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "steermoe", targets: ["steermoe"]),
+        .executable(name: "sky-extract", targets: ["sky-extract"]),
         .library(name: "Torch", targets: ["Torch"]),
         .library(name: "SteerMoE", targets: ["SteerMoE"]),
     ],
@@ -71,8 +72,9 @@ let package = Package(
         .target(name: "CArrow", cxxSettings: arrowCxx, linkerSettings: arrowLink),
         .target(name: "SpeechData", dependencies: ["CAudio", "CArrow"]),
         .target(name: "Tokenizers"),
-        .target(name: "SkyCorpus", dependencies: ["SpeechData"]),
+        .target(name: "SkyCorpus", dependencies: []),
         .target(name: "SteerMoE", dependencies: ["Torch", "Tokenizers", "SpeechData", "Yams"]),
+        .executableTarget(name: "sky-extract", dependencies: ["SkyCorpus"]),
         .executableTarget(name: "steermoe", dependencies: [
             "SteerMoE", "SkyCorpus", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -1,1 +1,0 @@
-// Module SkyCorpus: see Package.swift for its place in the layering.
