@@ -34,7 +34,7 @@ extension Key: KeyedProperty {
 /// Base class of every layer and model. Parameters and sub-modules are found by reflection over
 /// stored properties (Parameter, Module, [Module], optionals of these), named by their property
 /// label or `@Key`, joined with "." — so `model.layers.0.self_attn.q_proj.weight` loads by name.
-open class Module {
+open class Module: @unchecked Sendable {
     public private(set) var training = true
 
     public init() {}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// How the model joins encoder and LLM; every field has a YAML key (see Config/).
+public struct SteerMoEOptions: Sendable, Equatable {
+    public enum Mode: String, Sendable { case steering, linear }
+    public enum Pooling: String, Sendable { case avg, max, none }
+    /// Upstream pads every clip to 30 s and attends over the padding (`pad30`); `trim` cuts the
+    /// batch to its longest clip and masks the padded frames in the encoder and in the LLM.
+    public enum AudioPadding: String, Sendable { case pad30, trim }
+
+    public var mode: Mode = .steering
+    public var numExperts = 8
+    public var steeringScale = 0.1
+    public var useLayerScales = true
+    public var pooling: Pooling = .avg
+    public var poolingKernel = 4
+    /// 1-based encoder layer after which to pool; nil = the last layer.
+    public var poolingPosition: Int? = nil
+    /// Keep at most this many audio embeddings.
+    public var maxPromptTokens: Int? = nil
+    public var audioPadding: AudioPadding = .pad30
+    /// Weight of the load-balancing loss on the gates (0 = off, as upstream).
+    public var loadBalancingWeight = 0.0
+
+    public init() {}
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Torch
+
+/// The trainable part of SteerMoE, with upstream's state-dict names: `steering_vectors`
+/// (L, E, d), one `router` Linear(d, E·L) sliced per layer, optional `layer_scales` (L), and
+/// `prompt_proj` Linear(d_whisper, d_llm) when the widths differ (identity otherwise).
+public final class SteeringAdapter: Module {
+    @Key public var steeringVectors: Parameter?
+    public let router: Linear?
+    @Key public var layerScales: Parameter?
+    @Key public var projection: Linear?
+    public let options: SteerMoEOptions
+    public let layers: Int
+
+    public init(layers: Int, encoderWidth: Int, llmWidth: Int, options: SteerMoEOptions, generator: Generator? = nil) throws {
+        self.options = options
+        self.layers = layers
+        let e = options.numExperts
+        if options.mode == .steering {
+            guard e > 0 else { throw TorchError("steering.num_experts must be positive, got \(e)") }
+            _steeringVectors = try Key(wrappedValue: Parameter(Tensor.randn([layers, e, encoderWidth], generator: generator) * 0.01),
+                                       "steering_vectors")
+            router = try Linear(encoderWidth, e * layers, generator: generator)
+            _layerScales = try Key(wrappedValue: options.useLayerScales
+                                   ? Parameter(Tensor.full([layers], options.steeringScale)) : nil, "layer_scales")
+        } else {
+            _steeringVectors = Key(wrappedValue: nil, "steering_vectors")
+            router = nil
+            _layerScales = Key(wrappedValue: nil, "layer_scales")
+        }
+        _projection = try Key(wrappedValue: encoderWidth == llmWidth ? nil : Linear(encoderWidth, llmWidth, generator: generator),
+                              "prompt_proj")
+    }
+
+    /// h + scale_l · Σ_e softmax(router(h)[l·E:(l+1)·E])_e · vectors[l, e]; returns the gates too.
+    public func steer(layer l: Int, _ h: Tensor) throws -> (output: Tensor, gates: Tensor?) {
+        guard let router, let vectors = steeringVectors?.value else { return (h, nil) }
+        let e = options.numExperts
+        let gates = try router(h).slice(dim: -1, start: l * e, end: (l + 1) * e).softmax(dim: -1)
+        let steer = try gates.matmul(vectors.select(dim: 0, index: l))
+        if let scales = layerScales?.value {
+            return (try h + steer * scales.select(dim: 0, index: l), gates)
+        }
+        return (try h + steer, gates)
+    }
+
+    public func project(_ x: Tensor) throws -> Tensor { try projection.map { try $0(x) } ?? x }
+
+    /// Parameter groups as the procedure trains them: steering vectors (+ layer scales), router,
+    /// and the rest (projection).
+    public var steeringParameters: [Parameter] { [steeringVectors, layerScales].compactMap { $0 } }
+    public var routerParameters: [Parameter] { router?.parameters() ?? [] }
+    public var otherParameters: [Parameter] { projection?.parameters() ?? [] }
+}
