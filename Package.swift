@@ -76,6 +76,7 @@ let package = Package(
         .executableTarget(name: "steermoe", dependencies: [
             "SteerMoE", "SkyCorpus", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "tokenizer-bench", dependencies: ["Tokenizers"]),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpeechDataTests", dependencies: ["SpeechData"], resources: [.copy("Fixtures")]),
