@@ -9,7 +9,7 @@ struct FamilyExpectations: Decodable {
         let text: String
         let ids: [Int]
         let ids_with_special: [Int]
-        let pretokens: [String]
+        let pretokens: [String]?
         let decoded: String
         let decoded_skip_special: String
     }
