@@ -73,7 +73,9 @@ public struct Tokenizer: Sendable {
     // MARK: Vocabulary
 
     /// Number of distinct ids: the model vocabulary plus added tokens not in it.
-    public var vocabSize: Int { Set(model.tokens.keys).union(addedTokens.map(\.id)).count }
+    public var vocabSize: Int { allIds.count }
+
+    private var allIds: Set<Int> { Set(model.tokens.keys).union(addedTokens.map(\.id)) }
 
     public func tokenToId(_ token: String) -> Int? { addedIdByContent[token] ?? model.vocab[token] }
 
@@ -237,7 +239,7 @@ extension Tokenizer {
             if let id = tokenToId(token) {
                 padTokenId = id
             } else {
-                let id = (Set(model.tokens.keys).union(addedTokens.map(\.id)).max() ?? -1) + 1
+                let id = (allIds.max() ?? -1) + 1
                 addedTokens.append(AddedToken(id: id, content: token, special: true, normalized: false))
                 decoder.register(id: id, token: token)
                 indexAddedTokens()

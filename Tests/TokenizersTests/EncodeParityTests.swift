@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Tokenizers
 
@@ -49,4 +50,27 @@ final class EncodeParityTests: XCTestCase {
         XCTAssertEqual(tokenizer.encode(text), first)
         XCTAssertEqual(tokenizer.decode(first), text)
     }
+}
+
+final class ConcurrentEncodeTests: XCTestCase {
+    /// The shared word cache is locked: encoding from many threads gives the serial ids.
+    func testConcurrentEncodingMatchesSerial() throws {
+        let tokenizer = try Fixtures.tokenizer("qwen2_5")
+        let texts = try XCTUnwrap(Fixtures.expectations("qwen2_5").cases).map(\.text)
+        let serial = texts.map { tokenizer.encode($0) }
+        let results = ResultBox(count: texts.count)
+        DispatchQueue.concurrentPerform(iterations: texts.count * 4) { iteration in
+            let index = iteration % texts.count
+            results.set(index, tokenizer.encode(texts[index]))
+        }
+        XCTAssertEqual(results.values, serial)
+    }
+}
+
+private final class ResultBox: @unchecked Sendable {  // guarded by lock
+    private let lock = NSLock()
+    private var stored: [[Int]]
+    init(count: Int) { stored = Array(repeating: [], count: count) }
+    func set(_ index: Int, _ value: [Int]) { lock.lock(); stored[index] = value; lock.unlock() }
+    var values: [[Int]] { lock.lock(); defer { lock.unlock() }; return stored }
 }
