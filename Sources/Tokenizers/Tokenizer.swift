@@ -17,6 +17,10 @@ public struct Tokenizer: Sendable {
     private var specialIds: Set<Int>
     private let cache = WordCache()
 
+    /// Number of distinct ids: the model vocabulary plus added tokens not in it.
+    public private(set) var vocabSize: Int
+    /// One past the highest id in use: where a newly added token goes.
+    private var nextFreeId: Int
     public private(set) var bosTokenId: Int?
     public private(set) var eosTokenId: Int?
     /// The tokenizer's eos followed by any further ones generation_config.json lists.
@@ -57,6 +61,9 @@ public struct Tokenizer: Sendable {
         var tokensById = model.tokens
         for token in addedTokens { tokensById[token.id] = token.content }
         decoder = TokenDecoder(kind: try TokenDecoder.parse(file.root["decoder"], file: file), tokensById: tokensById)
+        let allIds = Set(model.tokens.keys).union(addedTokens.map(\.id))
+        vocabSize = allIds.count
+        nextFreeId = (allIds.max() ?? -1) + 1
         bosTokenId = nil
         eosTokenId = nil
         eosTokenIds = []
@@ -72,10 +79,6 @@ public struct Tokenizer: Sendable {
 
     // MARK: Vocabulary
 
-    /// Number of distinct ids: the model vocabulary plus added tokens not in it.
-    public var vocabSize: Int { allIds.count }
-
-    private var allIds: Set<Int> { Set(model.tokens.keys).union(addedTokens.map(\.id)) }
 
     public func tokenToId(_ token: String) -> Int? { addedIdByContent[token] ?? model.vocab[token] }
 
@@ -239,7 +242,9 @@ extension Tokenizer {
             if let id = tokenToId(token) {
                 padTokenId = id
             } else {
-                let id = (allIds.max() ?? -1) + 1
+                let id = nextFreeId
+                nextFreeId += 1
+                vocabSize += 1
                 addedTokens.append(AddedToken(id: id, content: token, special: true, normalized: false))
                 decoder.register(id: id, token: token)
                 indexAddedTokens()
