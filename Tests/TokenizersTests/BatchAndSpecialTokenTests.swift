@@ -76,4 +76,36 @@ final class BatchAndSpecialTokenTests: XCTestCase {
             XCTAssertEqual(try Fixtures.tokenizer(family).vocabSize, try Fixtures.expectations(family).vocab_size, family)
         }
     }
+
+    func testSpecialTokensMapIsUsedWithoutTokenizerConfig() throws {
+        let folder = try Fixtures.temporaryFolder()
+        try FileManager.default.copyItem(at: Fixtures.folder("qwen2_5").appendingPathComponent("tokenizer.json"),
+                                         to: folder.appendingPathComponent("tokenizer.json"))
+        try FileManager.default.copyItem(at: Fixtures.folder("qwen2_config").appendingPathComponent("special_tokens_map.json"),
+                                         to: folder.appendingPathComponent("special_tokens_map.json"))
+        let tokenizer = try Tokenizer(folder: folder)
+        XCTAssertEqual(tokenizer.eosTokenId, tokenizer.tokenToId("<|im_end|>"))
+        XCTAssertEqual(tokenizer.padTokenId, tokenizer.tokenToId("<|endoftext|>"))
+        XCTAssertNil(tokenizer.bosTokenId)
+        XCTAssertNil(tokenizer.chatTemplate)
+    }
+
+    func testConfigNamingAnUnknownTokenThrows() throws {
+        let folder = try Fixtures.temporaryFolder()
+        try FileManager.default.copyItem(at: Fixtures.folder("gpt2").appendingPathComponent("tokenizer.json"),
+                                         to: folder.appendingPathComponent("tokenizer.json"))
+        try Data(#"{"eos_token": "<|nope|>"}"#.utf8).write(to: folder.appendingPathComponent("tokenizer_config.json"))
+        XCTAssertThrowsError(try Tokenizer(folder: folder)) { error in
+            let text = String(describing: error)
+            XCTAssertTrue(text.contains("tokenizer_config.json") && text.contains("eos_token") && text.contains("<|nope|>"), text)
+        }
+    }
+
+    func testSingleEosInGenerationConfig() throws {
+        let gpt2 = try Fixtures.tokenizer("gpt2")
+        let endOfText = try XCTUnwrap(gpt2.tokenToId("<|endoftext|>"))
+        XCTAssertEqual(gpt2.eosTokenIds, [endOfText])
+        XCTAssertEqual(gpt2.bosTokenId, endOfText)
+        XCTAssertNil(gpt2.padTokenId)
+    }
 }
