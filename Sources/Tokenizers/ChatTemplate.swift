@@ -11,6 +11,10 @@ public enum ChatTemplate: Sendable, Equatable {
     case qwen3
     /// Llama-3 (3.0): BOS, then <|start_header_id|>role<|end_header_id|>\n\n trimmed content <|eot_id|>.
     case llama3(bosToken: String)
+    /// Llama-3.1 / 3.2: as Llama-3, but a system turn always comes first, holding the
+    /// knowledge cutoff, "Today Date: <dateString>" and the system message (if any).
+    /// A nil dateString means today, as transformers' strftime_now("%d %b %Y") gives.
+    case llama3WithDate(bosToken: String, dateString: String?)
 
     public static let qwen2 = ChatTemplate.chatML(defaultSystemPrompt: "You are a helpful assistant.")
     public static let qwen2_5 = ChatTemplate.chatML(
@@ -22,10 +26,14 @@ public enum ChatTemplate: Sendable, Equatable {
     /// that look like a known family but need features not modelled here.
     static func detect(jinja: String, bosToken: String?, path: String) throws -> ChatTemplate? {
         if jinja.contains("<|start_header_id|>") {
-            if jinja.contains("Cutting Knowledge Date") {
-                throw TokenizerError.unsupported(path: path, what: "chat template of Llama-3.1+ (date header); only the Llama-3.0 format is modelled")
+            let bos = bosToken ?? "<|begin_of_text|>"
+            guard jinja.contains("Cutting Knowledge Date") else { return .llama3(bosToken: bos) }
+            // Llama-3.2 dates with strftime_now; Llama-3.1 sets a fixed default date_string.
+            if jinja.contains("strftime_now") { return .llama3WithDate(bosToken: bos, dateString: nil) }
+            guard let date = firstCapture(#"set date_string = "([^"]+)""#, in: jinja) else {
+                throw TokenizerError.unsupported(path: path, what: "Llama-3 chat template with a date header but no default date_string")
             }
-            return .llama3(bosToken: bosToken ?? "<|begin_of_text|>")
+            return .llama3WithDate(bosToken: bos, dateString: date)
         }
         guard jinja.contains("<|im_start|>") else { return nil }
         if jinja.contains("enable_thinking") || jinja.contains("<think>") { return .qwen3 }
@@ -35,11 +43,14 @@ public enum ChatTemplate: Sendable, Equatable {
     /// The literal system prompt of a "<|im_start|>system\n...<|im_end|>" string in the template,
     /// written with an escaped or a real newline (SmolLM2 uses real ones).
     private static func defaultSystemPrompt(in jinja: String) -> String? {
-        let pattern = #"<\|im_start\|>system(?:\\n|\n)([^'"<{}]+)<\|im_end\|>"#
+        firstCapture(#"<\|im_start\|>system(?:\\n|\n)([^'"<{}]+)<\|im_end\|>"#, in: jinja)
+    }
+
+    private static func firstCapture(_ pattern: String, in text: String) -> String? {
         guard let regex = try? NSRegularExpression(pattern: pattern),
-              let match = regex.firstMatch(in: jinja, range: NSRange(jinja.startIndex..., in: jinja)),
-              let range = Range(match.range(at: 1), in: jinja) else { return nil }
-        return String(jinja[range])
+              let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+              let range = Range(match.range(at: 1), in: text) else { return nil }
+        return String(text[range])
     }
 
     public func render(_ messages: [(role: String, content: String)], addGenerationPrompt: Bool,
@@ -62,7 +73,42 @@ public enum ChatTemplate: Sendable, Equatable {
             }
             if addGenerationPrompt { text += "<|start_header_id|>assistant<|end_header_id|>\n\n" }
             return text
+        case let .llama3WithDate(bosToken, dateString):
+            return Llama3DatedFormat.render(messages, addGenerationPrompt: addGenerationPrompt, bosToken: bosToken,
+                                            date: dateString ?? Llama3DatedFormat.today())
         }
+    }
+}
+
+/// Llama-3.1 / 3.2 templates for messages without tool calls.
+enum Llama3DatedFormat {
+    static func render(_ messages: [(role: String, content: String)], addGenerationPrompt: Bool,
+                       bosToken: String, date: String) -> String {
+        var turns = messages[...]
+        var systemMessage = ""
+        if let first = turns.first, first.role == "system" {
+            systemMessage = JinjaText.trim(first.content)
+            turns = turns.dropFirst()
+        }
+        var text = bosToken + "<|start_header_id|>system<|end_header_id|>\n\n"
+            + "Cutting Knowledge Date: December 2023\nToday Date: \(date)\n\n\(systemMessage)<|eot_id|>"
+        for message in turns {
+            if message.role == "tool" || message.role == "ipython" {
+                text += "<|start_header_id|>ipython<|end_header_id|>\n\n\(message.content)<|eot_id|>"
+            } else {
+                text += "<|start_header_id|>\(message.role)<|end_header_id|>\n\n\(JinjaText.trim(message.content))<|eot_id|>"
+            }
+        }
+        if addGenerationPrompt { text += "<|start_header_id|>assistant<|end_header_id|>\n\n" }
+        return text
+    }
+
+    /// strftime("%d %b %Y") of the local date, e.g. "05 Mar 2025".
+    static func today() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "dd MMM yyyy"
+        return formatter.string(from: Date())
     }
 }
 

@@ -19,6 +19,7 @@ struct FamilyExpectations: Decodable {
         let messages: [Message]
         let add_generation_prompt: Bool
         let enable_thinking: Bool
+        let date_string: String?
         let expected: String
     }
     let family: String
