@@ -79,6 +79,7 @@ let package = Package(
             "SteerMoE", "SkyCorpus", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "steermoe-bench", dependencies: ["Torch", "SteerMoE"]),
+        .executableTarget(name: "tokenizer-bench", dependencies: ["Tokenizers"]),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpeechDataTests", dependencies: ["SpeechData"], resources: [.copy("Fixtures")]),

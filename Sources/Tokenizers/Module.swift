@@ -1,1 +1,0 @@
-// Module Tokenizers: see Package.swift for its place in the layering.
