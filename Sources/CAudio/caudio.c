@@ -147,6 +147,17 @@ char *caudio_probe_memory(const void *data, size_t size, caudio_info *info) {
     return err;
 }
 
+char *caudio_probe_file(const char *path, caudio_info *info) {
+    SF_INFO sf;
+    memset(&sf, 0, sizeof sf);
+    SNDFILE *file = sf_open(path, SFM_READ, &sf);
+    if (!file) return error_message("cannot open audio file: %s", sf_strerror(NULL));
+    char *err = check_info(&sf);
+    fill_info(&sf, info);
+    sf_close(file);
+    return err;
+}
+
 char *caudio_decode_memory(const void *data, size_t size, float **samples, int64_t *count,
                            caudio_info *info) {
     memory_file mf = {(uint8_t *)data, (sf_count_t)size, 0, 0, 0};

@@ -22,6 +22,9 @@ typedef struct {
 /// Reads the header of an in-memory encoded file (WAV, FLAC, OGG/Vorbis/Opus, MP3, ...).
 char *caudio_probe_memory(const void *data, size_t size, caudio_info *info);
 
+/// Reads the header of a file on disk.
+char *caudio_probe_file(const char *path, caudio_info *info);
+
 /// Decodes an in-memory encoded file to mono float32 (mean of the channels), native rate.
 char *caudio_decode_memory(const void *data, size_t size, float **samples, int64_t *count,
                            caudio_info *info);

@@ -15,6 +15,11 @@ public struct TableSchema: Sendable, Equatable {
 
     public func column(_ name: String) -> ColumnInfo? { columns.first { $0.name == name } }
 
+    public init(columns: [ColumnInfo], metadata: [String: String]) {
+        self.columns = columns
+        self.metadata = metadata
+    }
+
     init(_ schema: OpaquePointer) {
         columns = (0..<Int(carrow_schema_num_fields(schema))).map {
             ColumnInfo(name: String(cString: carrow_schema_field_name(schema, Int32($0))),

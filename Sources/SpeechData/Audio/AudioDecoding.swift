@@ -40,6 +40,15 @@ public enum Audio {
         return AudioInfo(info)
     }
 
+    /// Reads only the header of a file on disk.
+    public static func probe(file path: String) throws -> AudioInfo {
+        var info = caudio_info()
+        if let error = takeCError(caudio_probe_file(path, &info)) {
+            throw SpeechDataError.audio(source: path, reason: error)
+        }
+        return AudioInfo(info)
+    }
+
     /// Decodes an encoded stream held in memory (WAV, FLAC, OGG, MP3, ...).
     public static func decode(_ bytes: UnsafeRawBufferPointer, source: String) throws -> DecodedAudio {
         if bytes.isEmpty { throw SpeechDataError.audio(source: source, reason: "empty audio bytes") }
