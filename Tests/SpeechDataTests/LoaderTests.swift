@@ -143,3 +143,49 @@ final class LoaderRunTests: XCTestCase {
         XCTAssertNil(iterator.next())
     }
 }
+
+final class ChunkCacheTests: XCTestCase {
+    private final class Counter: @unchecked Sendable {
+        let lock = NSLock()
+        var loads: [Int32: Int] = [:]
+        func bump(_ key: Int32) { lock.withLock { loads[key, default: 0] += 1 } }
+    }
+
+    private static func load(_ cache: ChunkCache, _ chunk: Int32, _ counter: Counter, delay: Double = 0) -> Int? {
+        let rows = try? cache.rows(ChunkCache.Key(file: 0, chunk: chunk)) {
+            counter.bump(chunk)
+            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+            return [RawRow(file: "f", row: Int(chunk), audio: .none)]
+        }
+        return rows?.first?.row
+    }
+
+    func testConcurrentRequestsForAChunkLoadItOnce() {
+        let cache = ChunkCache(capacity: 3)
+        let counter = Counter()
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            XCTAssertEqual(Self.load(cache, Int32(i % 2), counter, delay: 0.02), i % 2)
+        }
+        XCTAssertEqual(counter.loads, [0: 1, 1: 1])
+    }
+
+    func testLeastRecentlyUsedChunkIsEvictedAtCapacity() {
+        let cache = ChunkCache(capacity: 3)
+        let counter = Counter()
+        for chunk in Int32(0)..<3 { _ = Self.load(cache, chunk, counter) }
+        _ = Self.load(cache, 0, counter)  // 0 becomes most recent: 1 is now the oldest
+        _ = Self.load(cache, 3, counter)  // evicts 1
+        XCTAssertEqual(cache.heldCount, 3)
+        _ = Self.load(cache, 0, counter)
+        _ = Self.load(cache, 1, counter)
+        XCTAssertEqual(counter.loads, [0: 1, 1: 2, 2: 1, 3: 1])
+    }
+
+    func testLoadFailureBecomesARowFailure() {
+        let cache = ChunkCache(capacity: 2)
+        struct Broken: Error {}
+        XCTAssertThrowsError(try cache.rows(ChunkCache.Key(file: 1, chunk: 1)) { throw Broken() }) { error in
+            XCTAssertEqual((error as? RowFailure)?.reason, .unreadableChunk)
+        }
+    }
+}

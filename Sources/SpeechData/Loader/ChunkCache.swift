@@ -21,6 +21,9 @@ final class ChunkCache: @unchecked Sendable {
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
 
+    /// Chunks held right now (ready, failed or loading).
+    var heldCount: Int { condition.withLock { slots.count } }
+
     func rows(_ key: Key, load: () throws -> [RawRow]) throws -> [RawRow] {
         condition.lock()
         while true {
