@@ -4,11 +4,15 @@ import XCTest
 
 /// Decode and resample against the Python reference (soundfile + soxr 'HQ') on the fixtures.
 final class AudioTests: XCTestCase {
-    /// Decoders may differ between libsndfile 1.2.0 (system) and 1.2.2 (soundfile's wheel) only in
-    /// lossy codecs' float rounding; PCM/FLAC must match exactly.
-    let decodeTolerance: Float = 1e-4
-    /// Same soxr recipe on both sides; only FFT/SIMD rounding may differ.
-    let resampleTolerance: Float = 1e-5
+    /// Lossy codecs (Vorbis, MP3) may round differently between libsndfile 1.2.0 (system) and 1.2.2
+    /// (soundfile's wheel) and their codec libraries: observed max 1.2e-7. PCM and FLAC are exact.
+    let lossyTolerance: Float = 1e-5
+    /// Same soxr recipe on both sides; only FFT/SIMD rounding could differ (observed: bit-exact).
+    let resampleTolerance: Float = 1e-6
+
+    private func tolerance(_ name: String) -> Float {
+        name.hasSuffix(".ogg") || name.hasSuffix(".mp3") ? lossyTolerance : 0
+    }
 
     func testEveryContainerDecodesLikeSoundfile() throws {
         let meta = try XCTUnwrap(Fixture.json("expected/audio.json") as? [String: [String: Int]])
@@ -19,16 +23,18 @@ final class AudioTests: XCTestCase {
             let expected = try Fixture.floats("expected/\(name).native.f32")
             XCTAssertEqual(decoded.sampleRate, meta[name]?["sample_rate"], name)
             XCTAssertEqual(decoded.samples.count, expected.count, name)
-            XCTAssertLessThanOrEqual(maxAbsDifference(decoded.samples, expected), decodeTolerance, name)
+            XCTAssertLessThanOrEqual(maxAbsDifference(decoded.samples, expected), tolerance(name), name)
         }
     }
 
     func testDecodedAndResampledMatchesSoxrHQ() throws {
-        for name in ["stereo_44k.wav", "mono_22k.flac", "mono_48k.ogg", "mono_16k_float.wav"] {
+        var names = ["stereo_44k.wav", "mono_22k.flac", "mono_48k.ogg", "mono_16k_float.wav"]
+        if Audio.supportsMP3 { names.append("mono_24k.mp3") }
+        for name in names {
             let at16k = try Fixture.bytes("audio/\(name)").withUnsafeBytes { try Audio.load16k($0, source: name) }
             let expected = try Fixture.floats("expected/\(name).16k.f32")
             XCTAssertEqual(at16k.count, expected.count, name)
-            XCTAssertLessThanOrEqual(maxAbsDifference(at16k, expected), decodeTolerance, name)
+            XCTAssertLessThanOrEqual(maxAbsDifference(at16k, expected), tolerance(name) + resampleTolerance, name)
         }
     }
 
