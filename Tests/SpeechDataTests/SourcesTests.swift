@@ -102,6 +102,18 @@ final class DatasetIndexTests: XCTestCase {
         XCTAssertEqual(index.counts.total, 8)
     }
 
+    func testDecodedAudioStructAndManifestLineNumbers() throws {
+        let report = try SkipReport(path: try temporaryDirectory() + "/skipped.jsonl")
+        let (index, _) = try quietBuild([Fixture.path("parquet_decoded_struct"), Fixture.path("manifest/train.jsonl")],
+                                        report: report)
+        let decoded = try index.sample(at: 0)
+        XCTAssertEqual(decoded.text, "decoded struct")
+        XCTAssertLessThanOrEqual(maxAbsDifference(decoded.waveform, try Fixture.floats("expected/decoded_struct.16k.f32")), 1e-6)
+        XCTAssertEqual(try index.sample(at: 2).row, 3)  // line 4 (after a blank line 3)
+        let skipped = try String(contentsOfFile: report.path, encoding: .utf8)
+        XCTAssertTrue(skipped.contains("\"reason\":\"missing_file\",\"row\":1"), skipped)
+    }
+
     func testMissingTextColumnNamesFileAndListsColumns() throws {
         XCTAssertThrowsError(try quietBuild([Fixture.path("parquet_missing_column")])) { error in
             let text = "\(error)"

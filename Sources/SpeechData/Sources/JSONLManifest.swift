@@ -1,10 +1,12 @@
 import Foundation
 
 /// A JSONL manifest: one `{"audio": "path.flac", "text": "..."}` object per line; paths relative
-/// to the manifest's folder. Manifests are small, so the lines are kept in memory.
+/// to the manifest's folder. Manifests are small, so the lines are kept in memory. Blank lines
+/// are not rows; a row's number is its line number - 1, so reports point at the right line.
 struct JSONLManifest: Sendable {
     let path: String
-    let lines: [String]
+    /// Non-blank lines with their 0-based line index.
+    let lines: [(index: Int, text: String)]
     /// The keys of the first parseable line, presented as columns (for errors and inspect).
     let schema: TableSchema
 
@@ -12,8 +14,9 @@ struct JSONLManifest: Sendable {
         self.path = path
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        let first = lines.lazy.compactMap(Self.parse).first ?? [:]
+            .enumerated().map { (index: $0.offset, text: String($0.element)) }
+            .filter { !$0.text.trimmingCharacters(in: .whitespaces).isEmpty }
+        let first = lines.lazy.compactMap { Self.parse($0.text) }.first ?? [:]
         schema = TableSchema(columns: first.keys.sorted().map { key in
             ColumnInfo(name: key, type: first[key] is String ? "string" : "json")
         }, metadata: [:])
@@ -23,9 +26,11 @@ struct JSONLManifest: Sendable {
         (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
     }
 
-    func row(_ index: Int, mapping: ColumnMapping, folder: String) -> RawRow {
+    /// The row at position `position` among the non-blank lines.
+    func row(_ position: Int, mapping: ColumnMapping, folder: String) -> RawRow {
+        let index = lines[position].index
         var row = RawRow(file: path, row: index, audio: .none)
-        guard let object = Self.parse(lines[index]) else {
+        guard let object = Self.parse(lines[position].text) else {
             row.audio = .unavailable(.malformed, "line \(index + 1) is not a JSON object")
             return row
         }
