@@ -114,6 +114,30 @@ final class DatasetIndexTests: XCTestCase {
         XCTAssertTrue(skipped.contains("\"reason\":\"missing_file\",\"row\":1"), skipped)
     }
 
+    func testEmptyAudioAndBadManifestLinesAreCountedSeparately() throws {
+        let dir = try temporaryDirectory()
+        let writer = try ParquetShardWriter(path: dir + "/shard.parquet", schema: [ShardColumn("audio", .audio), ShardColumn("text", .string)])
+        let clip = try Audio.encode([Float](repeating: 0.1, count: 1600), sampleRate: 16_000, as: .flac)
+        try writer.append([.audio(bytes: try Audio.encode([], sampleRate: 16_000, as: .wav), path: "empty.wav"), .string("silence")])
+        try writer.append([.audio(bytes: clip, path: "a.flac"), .string("kept")])
+        try writer.close()
+        try Data(clip).write(to: URL(fileURLWithPath: dir + "/a.flac"))
+        var manifest = Data("{\"audio\": \"a.flac\", \"text\": \"fine\"}\n".utf8)
+        manifest += Data([0x7B, 0x22, 0x61, 0xFF, 0x22, 0x7D, 0x0A])  // {"a\xFF"} : not UTF-8
+        manifest += Data("not json\n{\"audio\": \"a.flac\"}\n".utf8)
+        try manifest.write(to: URL(fileURLWithPath: dir + "/m.jsonl"))
+
+        let report = try SkipReport(path: dir + "/skipped.jsonl")
+        for verify in [true, false] {
+            let (index, _) = try quietBuild([dir + "/shard.parquet", dir + "/m.jsonl"],
+                                            filter: FilterOptions(verifyAudio: verify), report: report)
+            XCTAssertEqual(index.counts.kept, 2, "verify \(verify) \(index.counts) \((try? String(contentsOfFile: report.path, encoding: .utf8)) ?? "")")
+            XCTAssertEqual(index.counts[.emptyAudio], 1, "verify \(verify)")
+            XCTAssertEqual(index.counts[.invalidText], 2, "verify \(verify)")  // line 2 bytes, line 4 no text
+            XCTAssertEqual(index.counts[.malformed], 1, "verify \(verify)")     // line 3
+        }
+    }
+
     func testMissingTextColumnNamesFileAndListsColumns() throws {
         XCTAssertThrowsError(try quietBuild([Fixture.path("parquet_missing_column")])) { error in
             let text = "\(error)"

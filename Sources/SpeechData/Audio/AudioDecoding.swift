@@ -88,8 +88,8 @@ public enum Audio {
         if let error { throw SpeechDataError.audio(source: source, reason: error) }
         guard let pointer else { throw SpeechDataError.audio(source: source, reason: "decoder returned no buffer") }
         defer { free(pointer) }
+        // Zero samples is valid here (an empty but well-formed file); the pipeline counts it as empty.
         let samples = Array(UnsafeBufferPointer(start: pointer, count: Int(count)))
-        if samples.isEmpty { throw SpeechDataError.audio(source: source, reason: "stream has no samples") }
         return DecodedAudio(samples: samples, sampleRate: Int(info.sample_rate), info: AudioInfo(info))
     }
 }

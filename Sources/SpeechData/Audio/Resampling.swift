@@ -8,7 +8,7 @@ extension Audio {
     /// `soxr.resample(x, from, to, 'HQ')` in Python. Equal rates return the input unchanged.
     public static func resample(_ samples: [Float], from inRate: Int, to outRate: Int = targetSampleRate,
                                 source: String = "samples") throws -> [Float] {
-        if inRate == outRate { return samples }
+        if inRate == outRate || samples.isEmpty { return samples }
         var output: UnsafeMutablePointer<Float>?
         var outCount = 0
         let error = samples.withUnsafeBufferPointer { input in

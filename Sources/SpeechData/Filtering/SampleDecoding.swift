@@ -3,6 +3,7 @@ import Foundation
 /// Raw row -> sample, classifying every failure so the caller can skip and report the row.
 enum SampleDecoding {
     static func checkText(_ raw: RawRow) throws(RowFailure) -> String {
+        if let problem = raw.rowProblem { throw problem }
         guard let text = raw.text else { throw RowFailure(.invalidText, raw.textProblem ?? "text missing") }
         if text.allSatisfy(\.isWhitespace) { throw RowFailure(.emptyText, "text is empty") }
         return text

@@ -17,6 +17,8 @@ struct RawRow: Sendable {
     var file: String
     /// Row number inside the file, counting from 0 across row groups (JSONL: line number - 1).
     var row: Int
+    /// Set when the row as a whole is unusable (manifest line not UTF-8 / not JSON); checked first.
+    var rowProblem: RowFailure?
     var audio: AudioPayload
     /// nil with `textProblem` set when the text is unusable (null, not UTF-8).
     var text: String?
