@@ -173,3 +173,23 @@ final class ParquetWriteTests: XCTestCase {
         }
     }
 }
+
+final class ShardedWriterTests: XCTestCase {
+    func testShardsRollOverAndGetHubNamesOnClose() throws {
+        let dir = try temporaryDirectory() + "/corpus"
+        let writer = try ShardedParquetWriter(directory: dir, schema: [ShardColumn("audio", .audio), ShardColumn("text", .string)],
+                                              rowsPerShard: 2)
+        let clip = try Audio.encode([Float](repeating: 0.05, count: 800), sampleRate: 16_000, as: .flac)
+        for i in 0..<5 { try writer.append(["audio": .audio(bytes: clip, path: "\(i).flac"), "text": .string("row \(i)")]) }
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { $0.hasPrefix(".") },
+                      "shards visible before close")
+        let paths = try writer.close()
+        XCTAssertEqual(paths.map { URL(fileURLWithPath: $0).lastPathComponent },
+                       ["train-00000-of-00003.parquet", "train-00001-of-00003.parquet", "train-00002-of-00003.parquet"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(),
+                       paths.map { URL(fileURLWithPath: $0).lastPathComponent })
+        let index = try DatasetIndex.build(paths: [dir], log: { _ in })
+        XCTAssertEqual(try (0..<5).map { try index.sample(at: $0).text }, (0..<5).map { "row \($0)" })
+        XCTAssertEqual(try index.sample(at: 4).waveform.count, 800)
+    }
+}
