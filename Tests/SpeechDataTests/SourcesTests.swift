@@ -177,6 +177,43 @@ final class DatasetIndexTests: XCTestCase {
         XCTAssertEqual(kept.entries.map(\.duration), [0.2])
     }
 
+    func testIndexCacheIsReusedUntilTheFileChanges() throws {
+        let dir = try temporaryDirectory()
+        try FileManager.default.copyItem(atPath: Fixture.path("parquet_corrupt"), toPath: dir + "/data")
+        let cache = dir + "/cache"
+        func build(_ filter: FilterOptions = FilterOptions()) throws -> (DatasetIndex, String, [String]) {
+            let report = try SkipReport(path: dir + "/skipped-\(UUID().uuidString).jsonl")
+            var log = ""
+            let index = try DatasetIndex.build(paths: [dir + "/data"], filter: filter, skipReport: report,
+                                               cacheDirectory: cache, log: { log = $0 })
+            let lines = try String(contentsOfFile: report.path, encoding: .utf8).split(separator: "\n").map(String.init)
+            return (index, log, lines)
+        }
+        let (first, firstLog, firstReport) = try build()
+        XCTAssertTrue(firstLog.contains("index cache reused for 0 of 1 files"), firstLog)
+        let (second, secondLog, secondReport) = try build()
+        XCTAssertTrue(secondLog.contains("index cache reused for 1 of 1 files"), secondLog)
+        XCTAssertEqual(second.entries, first.entries)
+        XCTAssertEqual(second.counts, first.counts)
+        XCTAssertEqual(secondReport, firstReport)
+        XCTAssertEqual(try second.sample(at: 1).text, "good two")
+
+        // Limits apply after the cache: a tighter one reuses it and drops more rows.
+        let (tight, tightLog, _) = try build(FilterOptions(maxAudioLength: 0.1))
+        XCTAssertTrue(tightLog.contains("reused for 1 of 1"), tightLog)
+        XCTAssertEqual(tight.counts.kept, 0)
+        XCTAssertEqual(tight.counts[.tooLong], first.counts.kept)
+
+        // A changed file (new size and time) is measured again.
+        let writer = try ParquetShardWriter(path: dir + "/data/corrupt.parquet", schema: [ShardColumn("audio", .audio), ShardColumn("text", .string)])
+        try writer.append([.audio(bytes: try Fixture.bytes("audio/mono_22k.flac"), path: nil), .string("replaced")])
+        try writer.close()
+        let (changed, changedLog, _) = try build()
+        XCTAssertTrue(changedLog.contains("reused for 0 of 1"), changedLog)
+        XCTAssertEqual(changed.counts.kept, 1)
+        XCTAssertEqual(try changed.sample(at: 0).text, "replaced")
+    }
+
     func testIndexIsIdenticalForAnyWorkerCount() throws {
         let paths = ["parquet_nested", "parquet_corrupt", "hf_disk"].map(Fixture.path)
         let (one, _) = try quietBuild(paths, workers: 1)
