@@ -214,6 +214,23 @@ final class DatasetIndexTests: XCTestCase {
         XCTAssertEqual(try changed.sample(at: 0).text, "replaced")
     }
 
+    func testDamagedRowGroupIsReportedAndOtherFilesStillLoad() throws {
+        let dir = try temporaryDirectory()
+        let bytes = try Fixture.bytes("parquet_nested/a/part-0.parquet")
+        // Keep the footer (metadata + length + "PAR1") but lose most of the pages it points at:
+        // the file opens, its row groups cannot be read.
+        let footerLength = Int(bytes[bytes.count - 8]) | Int(bytes[bytes.count - 7]) << 8
+            | Int(bytes[bytes.count - 6]) << 16 | Int(bytes[bytes.count - 5]) << 24
+        let damaged = Array(bytes.prefix(1_000)) + Array(bytes.suffix(footerLength + 8))
+        try Data(damaged).write(to: URL(fileURLWithPath: dir + "/damaged.parquet"))
+        let report = try SkipReport(path: dir + "/skipped.jsonl")
+        let (index, _) = try quietBuild([dir + "/damaged.parquet", Fixture.path("parquet_arrays")], report: report)
+        XCTAssertEqual(index.counts.kept, 2)  // only the other file's rows
+        XCTAssertEqual(index.counts.total, 5)
+        XCTAssertEqual(index.counts[.unreadableChunk], 3)
+        XCTAssertEqual(report.count, 3)
+    }
+
     func testIndexIsIdenticalForAnyWorkerCount() throws {
         let paths = ["parquet_nested", "parquet_corrupt", "hf_disk"].map(Fixture.path)
         let (one, _) = try quietBuild(paths, workers: 1)
