@@ -1,0 +1,107 @@
+import Foundation
+
+/// A kept row: where it lives and how long it is. The loader plans batches from these alone.
+public struct IndexEntry: Sendable, Equatable {
+    public var file: Int32
+    public var chunk: Int32
+    public var rowInChunk: Int32
+    public var duration: Float
+    /// Characters of the transcript (for inspect's histogram).
+    public var textCharacters: Int32
+}
+
+/// The filtered rows of all configured sources, in source order. Building it reads every row
+/// once (headers, or full decodes with `verifyAudio`), in parallel over chunks.
+public final class DatasetIndex: Sendable {
+    public let files: [DataFile]
+    let shards: [ShardAccess]
+    public let entries: [IndexEntry]
+    public let counts: FilterCounts
+    /// Where rejected rows were reported, if anywhere.
+    public let skipReport: SkipReport?
+
+    public var totalDuration: Double { entries.reduce(0) { $0 + Double($1.duration) } }
+
+    /// - Parameters:
+    ///   - paths: the `parquet_dirs` list (folders, .parquet/.arrow files, .jsonl manifests).
+    ///   - textLength: measure for `filter.maxTextLength` (e.g. token count); nil disables that filter.
+    ///   - skipReport: receives one line per rejected row (source file, row, reason).
+    ///   - cacheDirectory: keeps per-file measurements (durations, texts, failures) keyed by the
+    ///     file's path, size, modification time, the column mapping and `verifyAudio`; unchanged
+    ///     files are not read again. Length limits are applied after the cache, so they can change.
+    ///   - log: receives the kept/skipped summary line.
+    public static func build(paths: [String], mapping: ColumnMapping = ColumnMapping(),
+                             filter: FilterOptions = FilterOptions(),
+                             textLength: (@Sendable (String) -> Int)? = nil,
+                             skipReport: SkipReport? = nil, cacheDirectory: String? = nil, workers: Int = 2,
+                             log: (String) -> Void = { print($0) }) throws -> DatasetIndex {
+        let files = try SourceResolver.resolve(paths)
+        let shards = try files.map { try ShardAccess(file: $0, mapping: mapping) }
+        let cache = try cacheDirectory.map { try IndexCache(directory: $0) }
+        let keys = files.map { IndexCache.key(file: $0, mapping: mapping, verifyAudio: filter.verifyAudio) }
+        var measures: [[RowMeasure]?] = zip(shards, keys).map { shard, key in
+            key.flatMap { cache?.load(key: $0, expectedRows: shard.rowCount) }
+        }
+        // Measure the chunks of files the cache did not have, in parallel.
+        let tasks = shards.indices.filter { measures[$0] == nil }.flatMap { file in
+            shards[file].chunkSizes.indices.map { (file, $0) }
+        }
+        let measured = parallelMap(count: tasks.count, workers: workers) { task in
+            RowMeasure.measure(shards[tasks[task].0], chunk: tasks[task].1, verifyAudio: filter.verifyAudio)
+        }
+        var fresh: [Int: [RowMeasure]] = [:]
+        for (task, rows) in zip(tasks, measured) { fresh[task.0, default: []].append(contentsOf: rows) }
+        for (file, rows) in fresh { measures[file] = rows }
+        let measuredFiles = Set(tasks.map(\.0))
+        if let cache {
+            for file in measuredFiles.sorted() {
+                if let key = keys[file] { cache.store(key: key, measures: measures[file] ?? []) }
+            }
+        }
+        let reusedFiles = files.count - measuredFiles.count
+
+        // Merged in file order: entries, counts and the report are identical for any worker count.
+        var entries: [IndexEntry] = []
+        var counts = FilterCounts()
+        for (file, rows) in measures.enumerated() {
+            for measure in rows ?? [] {
+                switch measure.filtered(file: file, options: filter, textLength: textLength) {
+                case .success(let entry):
+                    entries.append(entry)
+                    counts.kept += 1
+                case .failure(let failure):
+                    counts.add(failure.reason)
+                    skipReport?.record(source: files[file].path, row: measure.row, failure: failure)
+                }
+            }
+        }
+        let hours = entries.reduce(0) { $0 + Double($1.duration) } / 3600
+        log("data: \(files.count) files, \(counts), \(String(format: "%.2f", hours)) h kept"
+            + (cache != nil ? ", index cache reused for \(reusedFiles) of \(files.count) files" : "")
+            + (skipReport.map { " (skipped rows in \($0.path))" } ?? ""))
+        return DatasetIndex(files: files, shards: shards, entries: entries, counts: counts, skipReport: skipReport)
+    }
+
+    init(files: [DataFile], shards: [ShardAccess], entries: [IndexEntry], counts: FilterCounts, skipReport: SkipReport?) {
+        self.files = files
+        self.shards = shards
+        self.entries = entries
+        self.counts = counts
+        self.skipReport = skipReport
+    }
+
+    /// Schemas of the files, in order.
+    public var schemas: [TableSchema] { shards.map(\.schema) }
+
+    /// Decodes one kept row (reads its whole chunk: for inspection and tests, not training loops).
+    public func sample(at index: Int) throws -> Sample {
+        let entry = entries[index]
+        let rows = try shards[Int(entry.file)].rows(chunk: Int(entry.chunk))
+        do {
+            return try SampleDecoding.decode(rows[Int(entry.rowInChunk)])
+        } catch {
+            throw SpeechDataError.audio(source: "\(files[Int(entry.file)]) row \(rows[Int(entry.rowInChunk)].row)",
+                                        reason: error.description)
+        }
+    }
+}
