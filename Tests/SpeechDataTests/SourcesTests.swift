@@ -131,7 +131,7 @@ final class DatasetIndexTests: XCTestCase {
         for verify in [true, false] {
             let (index, _) = try quietBuild([dir + "/shard.parquet", dir + "/m.jsonl"],
                                             filter: FilterOptions(verifyAudio: verify), report: report)
-            XCTAssertEqual(index.counts.kept, 2, "verify \(verify) \(index.counts) \((try? String(contentsOfFile: report.path, encoding: .utf8)) ?? "")")
+            XCTAssertEqual(index.counts.kept, 2, "verify \(verify): \(index.counts)")
             XCTAssertEqual(index.counts[.emptyAudio], 1, "verify \(verify)")
             XCTAssertEqual(index.counts[.invalidText], 2, "verify \(verify)")  // line 2 bytes, line 4 no text
             XCTAssertEqual(index.counts[.malformed], 1, "verify \(verify)")     // line 3
