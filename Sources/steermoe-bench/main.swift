@@ -22,8 +22,12 @@ do {
     case "logmel":
         let r = try LogMelBench.run(steps: steps, warmup: warmup)
         print("{\"bench\": \"logmel\", \"median_ms\": \(r.msPerBatch), \"frames\": \(r.frames)}")
+    case "train-step":
+        let dir = args.firstIndex(of: "--dir").map { args[args.index(after: $0)] } ?? ".bench/train-step"
+        let r = try TrainStepBench.run(dir: dir, steps: steps, warmup: warmup)
+        print("{\"bench\": \"train-step\", \"median_ms\": \(r.ms), \"loss\": \(r.loss)}")
     default:
-        FileHandle.standardError.write("usage: steermoe-bench core|logmel [--steps N] [--warmup N] [--threads T]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: steermoe-bench core|logmel|train-step [--steps N] [--warmup N] [--threads T]\n".data(using: .utf8)!)
         exit(2)
     }
 } catch {

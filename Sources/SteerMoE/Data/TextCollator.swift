@@ -7,6 +7,11 @@ public struct TextBatch {
     public var ids: Tensor         // (B, S) int64
     public var attentionMask: Tensor  // (B, S) int64, 1 = token
     public var labels: Tensor      // (B, S) int64, -100 on prompt and padding
+    public init(ids: Tensor, attentionMask: Tensor, labels: Tensor) {
+        self.ids = ids
+        self.attentionMask = attentionMask
+        self.labels = labels
+    }
 }
 
 /// Builds the text half of SteerMoE inputs: the textual prompt (optionally wrapped as a chat
