@@ -21,6 +21,11 @@ final class TrainerTests: XCTestCase {
             .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         XCTAssertEqual(predictions.count, 8)
         for p in predictions { XCTAssertEqual(p["hypothesis"] as? String, p["reference"] as? String) }
+
+        // The saved final adapter transcribes the audio files directly (the `transcribe` path).
+        let transcriber = try Transcriber(checkpoint: stack.root + "/run/final")
+        let files = TinyStack.words.indices.map { stack.root + "/data/\($0).wav" }
+        XCTAssertEqual(try transcriber.transcribe(files: files, batchSize: 3), TinyStack.words)
     }
 
     /// A run killed with SIGKILL and resumed gives the same losses as an uninterrupted run.
