@@ -5,11 +5,20 @@ import Torch
 /// scripts/bench/train-step: the SteerMoE train step on the batch and models that
 /// scripts/bench/train_step_reference.py prepares, mirroring its reference step.
 enum TrainStepBench {
-    static func run(dir: String, steps: Int, warmup: Int) throws -> (ms: Double, loss: Double) {
+    /// `padding`: nil = the prepared 8 s features as they are (what the reference runs); pad30 /
+    /// trim = upstream's 30 s padding vs trimming with the frame mask, for docs/results.md.
+    static func run(dir: String, steps: Int, warmup: Int, padding: SteerMoEOptions.AudioPadding? = nil) throws
+        -> (ms: Double, loss: Double)
+    {
         var options = SteerMoEOptions()
         options.numExperts = 8
+        options.audioPadding = padding ?? .pad30
         let model = try SteerMoEModel.build(whisperFolder: dir + "/whisper", llmFolder: dir + "/llm", options: options)
         let batch = try Safetensors.load(dir + "/batch.safetensors")
+        var features = batch["features"]!
+        var frameMask: Tensor? = nil
+        if padding == .pad30 { features = try features.pad([0, 3000 - features.size(2)]) }
+        if padding == .trim { frameMask = try Tensor.ones([features.size(0), features.size(2)], dtype: .int64) }
         let text = TextBatch(ids: batch["ids"]!, attentionMask: batch["mask"]!, labels: batch["labels"]!)
         let a = model.adapter
         let opt = AdamW([
@@ -21,7 +30,7 @@ enum TrainStepBench {
         var loss = 0.0
         for i in 0..<(warmup + steps) {
             let start = DispatchTime.now().uptimeNanoseconds
-            let out = try model(features: batch["features"]!, text: text)
+            let out = try model(features: features, frameMask: frameMask, text: text)
             try opt.zeroGrad()
             try out.loss.backward()
             try GradientClipping.clipGradNorm(a.steeringParameters, maxNorm: 1)

@@ -1,4 +1,5 @@
 import Foundation
+import SteerMoE
 import Torch
 
 // Benchmark driver: `steermoe-bench NAME [--steps N] [--threads T]` prints one JSON line with
@@ -24,7 +25,8 @@ do {
         print("{\"bench\": \"logmel\", \"median_ms\": \(r.msPerBatch), \"frames\": \(r.frames)}")
     case "train-step":
         let dir = args.firstIndex(of: "--dir").map { args[args.index(after: $0)] } ?? ".bench/train-step"
-        let r = try TrainStepBench.run(dir: dir, steps: steps, warmup: warmup)
+        let padding = args.firstIndex(of: "--padding").flatMap { SteerMoEOptions.AudioPadding(rawValue: args[args.index(after: $0)]) }
+        let r = try TrainStepBench.run(dir: dir, steps: steps, warmup: warmup, padding: padding)
         print("{\"bench\": \"train-step\", \"median_ms\": \(r.ms), \"loss\": \(r.loss)}")
     default:
         FileHandle.standardError.write("usage: steermoe-bench core|logmel|train-step [--steps N] [--warmup N] [--threads T]\n".data(using: .utf8)!)
