@@ -7,13 +7,14 @@ import Torch
 enum TrainStepBench {
     /// `padding`: nil = the prepared 8 s features as they are (what the reference runs); pad30 /
     /// trim = upstream's 30 s padding vs trimming with the frame mask, for docs/results.md.
-    static func run(dir: String, steps: Int, warmup: Int, padding: SteerMoEOptions.AudioPadding? = nil) throws
+    static func run(dir: String, steps: Int, warmup: Int, padding: SteerMoEOptions.AudioPadding? = nil,
+                    whisper: String? = nil, llm: String? = nil) throws
         -> (ms: Double, loss: Double)
     {
         var options = SteerMoEOptions()
         options.numExperts = 8
         options.audioPadding = padding ?? .pad30
-        let model = try SteerMoEModel.build(whisperFolder: dir + "/whisper", llmFolder: dir + "/llm", options: options)
+        let model = try SteerMoEModel.build(whisperFolder: whisper ?? dir + "/whisper", llmFolder: llm ?? dir + "/llm", options: options)
         let batch = try Safetensors.load(dir + "/batch.safetensors")
         var features = batch["features"]!
         var frameMask: Tensor? = nil

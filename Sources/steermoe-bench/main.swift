@@ -26,7 +26,9 @@ do {
     case "train-step":
         let dir = args.firstIndex(of: "--dir").map { args[args.index(after: $0)] } ?? ".bench/train-step"
         let padding = args.firstIndex(of: "--padding").flatMap { SteerMoEOptions.AudioPadding(rawValue: args[args.index(after: $0)]) }
-        let r = try TrainStepBench.run(dir: dir, steps: steps, warmup: warmup, padding: padding)
+        func path(_ flag: String) -> String? { args.firstIndex(of: flag).map { args[args.index(after: $0)] } }
+        let r = try TrainStepBench.run(dir: dir, steps: steps, warmup: warmup, padding: padding,
+                                       whisper: path("--whisper"), llm: path("--llm"))
         print("{\"bench\": \"train-step\", \"median_ms\": \(r.ms), \"loss\": \(r.loss)}")
     default:
         FileHandle.standardError.write("usage: steermoe-bench core|logmel|train-step [--steps N] [--warmup N] [--threads T]\n".data(using: .utf8)!)
