@@ -10,6 +10,10 @@ func option(_ name: String, _ fallback: Int) -> Int {
     }
     return v
 }
+func stringOption(_ name: String, _ fallback: String) -> String {
+    guard let i = args.firstIndex(of: name), args.index(after: i) < args.endIndex else { return fallback }
+    return args[args.index(after: i)]
+}
 Torch.numThreads = option("--threads", 1)
 Torch.setInteropThreads(1)
 let steps = option("--steps", 50), warmup = option("--warmup", 5)
@@ -19,8 +23,14 @@ do {
         let times = try CoreBench.run(steps: steps, warmup: warmup)
         let sorted = times.sorted()
         print("{\"bench\": \"core\", \"median_ms\": \(sorted[sorted.count / 2]), \"steps\": \(times.count)}")
+    case "decode":
+        let r = try DecodeBench.run(model: stringOption("--model", ".bench/qwen2-decode-random"), batch: option("--batch", 1),
+                                    promptLength: option("--prompt", 32), newTokens: option("--new-tokens", 64),
+                                    steps: option("--steps", 3), warmup: option("--warmup", 1))
+        print("{\"bench\": \"decode\", \"median_ms\": \(r.medianMs), \"tokens_per_s\": \(r.tokensPerSecond), "
+              + "\"checksum\": \(r.checksum), \"first_tokens\": \(r.firstTokens)}")
     default:
-        FileHandle.standardError.write("usage: steermoe-bench core [--steps N] [--warmup N] [--threads T]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: steermoe-bench core|decode [--steps N] [--warmup N] [--threads T] [decode: --model DIR --batch B --prompt T --new-tokens N]\n".data(using: .utf8)!)
         exit(2)
     }
 } catch {

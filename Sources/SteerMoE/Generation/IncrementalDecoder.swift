@@ -55,7 +55,7 @@ struct IncrementalDecoder {
 
     /// The LM head on the last position only (the others are never needed while decoding).
     private static func lastLogits(_ model: DecoderLM, _ hidden: Tensor) throws -> Tensor {
-        let logits = try model.logits(hidden.select(dim: 1, index: hidden.size(1) - 1))
+        let logits = try model.decodeLogits(hidden.select(dim: 1, index: hidden.size(1) - 1))
         return logits.dtype == .float32 ? logits : try logits.to(dtype: .float32)
     }
 }

@@ -31,6 +31,8 @@ public final class DecoderLM: Module {
     /// Absent when `tie_word_embeddings`: the embedding table doubles as the output projection.
     @Key var lmHead: Linear?
     let rope: RotaryEmbedding
+    /// Output projection as a contiguous (H, V) copy, for decoding (see `decodeLogits`).
+    private var transposedHead: (source: Tensor, weight: Tensor)?
 
     init(config: DecoderConfig, weights w: WeightReader) throws {
         self.config = config
@@ -134,6 +136,20 @@ public final class DecoderLM: Module {
     public func logits(_ hidden: Tensor) throws -> Tensor {
         if let lmHead { return try lmHead(hidden) }
         return try hidden.linear(model.embedTokens.weight.value)
+    }
+
+    /// `logits` for inference on (B, H) hidden states, through a transposed copy of the output
+    /// projection: MKL's matrix-vector product over a (V, H) row-major weight is several times
+    /// slower than over its (H, V) transpose (measured 1.6–4× for a 32k × 256 head on one thread;
+    /// the LM head dominates a decode step of a small LM). The copy (one extra V × H table) is made
+    /// on first use and redone if the weight is replaced; a trainable head takes the plain path.
+    func decodeLogits(_ hidden: Tensor) throws -> Tensor {
+        let weight = lmHead?.weight.value ?? model.embedTokens.weight.value
+        if weight.requiresGrad { return try logits(hidden) }
+        if transposedHead?.source !== weight {
+            transposedHead = (weight, try Autograd.noGrad { try weight.transpose(0, 1).contiguous() })
+        }
+        return try hidden.matmul(transposedHead!.weight)
     }
 
     /// Logits (B, T, V) for token ids (B, T) with an optional (B, T) padding mask.

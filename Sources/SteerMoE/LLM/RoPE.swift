@@ -36,12 +36,13 @@ final class RotaryEmbedding {
         }
     }
 
-    /// cos and sin for `positions` (B, T) int64, each (B, T, headDim) in `dtype`.
+    /// cos and sin for `positions` (B, T) int64, each (B, 1, T, headDim) in `dtype` (broadcast
+    /// over heads; shared by every layer of a forward pass).
     /// `maxPosition` must bound every entry of `positions` (the table is grown to cover it).
     func cosSin(positions: Tensor, maxPosition: Int, dtype: DType) throws -> (cos: Tensor, sin: Tensor) {
         if maxPosition >= tableLength { try grow(to: Swift.max(2 * tableLength, maxPosition + 1, 256)) }
-        var cos = try Functional.embedding(cosTable!, positions)
-        var sin = try Functional.embedding(sinTable!, positions)
+        var cos = try Functional.embedding(cosTable!, positions).unsqueeze(1)
+        var sin = try Functional.embedding(sinTable!, positions).unsqueeze(1)
         if dtype != .float32 {
             cos = try cos.to(dtype: dtype)
             sin = try sin.to(dtype: dtype)
@@ -60,10 +61,10 @@ final class RotaryEmbedding {
         tableLength = length
     }
 
-    /// Rotates queries or keys (B, heads, T, headDim) by cos/sin (B, T, headDim).
+    /// Rotates queries or keys (B, heads, T, headDim) by cos/sin (B, 1, T, headDim).
     static func apply(_ x: Tensor, cos: Tensor, sin: Tensor) throws -> Tensor {
         let half = x.size(-1) / 2
         let rotated = try Tensor.cat([-x.slice(dim: -1, start: half), x.slice(dim: -1, end: half)], dim: -1)
-        return try x * cos.unsqueeze(1) + rotated * sin.unsqueeze(1)
+        return try x * cos + rotated * sin
     }
 }
