@@ -264,6 +264,31 @@ final class LLMTests: XCTestCase {
         XCTAssertNotEqual(try out.select(dim: 0, index: 0).select(dim: 0, index: 11).itemInt(), 3)
     }
 
+    // MARK: CUDA
+
+    /// Where a GPU exists: the same parity on CUDA (forward, greedy, beam). Skipped on CPU machines.
+    func testCUDAParityWhenAvailable() throws {
+        guard (try? Torch.loadCUDA()) != nil, Torch.cudaIsAvailable, Torch.cudaDeviceCount > 0 else {
+            throw XCTSkip("no CUDA device")
+        }
+        for family in Self.families {
+            let lm = try DecoderLM.load(folder: Self.folder(family))
+            try lm.to(device: .cuda(0))
+            let ref = try Self.reference(family)
+            let ids = try ref["input_ids"]!.to(.cuda(0)), mask = try ref["attention_mask"]!.to(.cuda(0))
+            let logits = try lm(inputIds: ids, attentionMask: mask).to(.cpu)
+            XCTAssertLessThanOrEqual(try maxDiffAtTokens(logits, ref["logits"]!, mask: ref["attention_mask"]!), 1e-4, family)
+            let greedy = try generate(model: lm, inputIds: ids, attentionMask: mask, options: options(family))
+            XCTAssertEqual(greedy.device, .cuda(0))
+            XCTAssertEqual(try greedy.to(.cpu).ints(), try ref["greedy_sequences"]!.ints(), family)
+            let beam = try generate(model: lm, inputIds: ids, attentionMask: mask, options: options(family, numBeams: 3))
+            XCTAssertEqual(try beam.to(.cpu).ints(), try ref["beam3_sequences"]!.ints(), family)
+            let rows = try generate(model: lm, prefixEmbeds: lm.embed(ids), prefixMask: mask,
+                                    options: options(family, repetitionPenalty: 1.3))
+            XCTAssertEqual(rows.count, 2)
+        }
+    }
+
     // MARK: loading
 
     func testBFloat16LoadSmoke() throws {

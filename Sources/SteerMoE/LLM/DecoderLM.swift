@@ -88,19 +88,20 @@ public final class DecoderLM: Module {
             positions = try positionIds.expand([b, t])
             maxPosition = try positionIds.amax().itemInt()
         } else {
-            (positions, maxPosition) = try Self.defaultPositions(keyMask: keyMask, batch: b, queryLength: t, past: past)
+            (positions, maxPosition) = try Self.defaultPositions(keyMask: keyMask, batch: b, queryLength: t, past: past,
+                                                                 device: inputsEmbeds.device)
         }
         return try forward(inputsEmbeds, keyMask: keyMask, positions: positions, maxPosition: maxPosition,
                            cache: cache, checkpointLayers: checkpointLayers)
     }
 
     /// HF generate's positions: cumsum(mask) − 1, padding → 1; arange(past, past + T) without a mask.
-    static func defaultPositions(keyMask: Tensor?, batch b: Int, queryLength t: Int, past: Int) throws
+    static func defaultPositions(keyMask: Tensor?, batch b: Int, queryLength t: Int, past: Int, device: Device) throws
         -> (positions: Tensor, maxPosition: Int)
     {
         let total = past + t
         guard let keyMask else {
-            return (try Tensor.arange(past, total).view(1, t).expand([b, t]), total - 1)
+            return (try Tensor.arange(past, total, device: device).view(1, t).expand([b, t]), total - 1)
         }
         let m = try keyMask.to(dtype: .int64)
         let positions = try (m.cumsum(dim: 1) - 1).maskedFill(keyMask.logicalNot(), 1).slice(dim: 1, start: past)
@@ -117,7 +118,7 @@ public final class DecoderLM: Module {
         let t = x.size(1)
         let past = cache?.length ?? 0
         let rope = try self.rope.cosSin(positions: positions, maxPosition: maxPosition, dtype: x.dtype)
-        let mask = try AttentionMask.make(keyMask: keyMask, queryLength: t, past: past)
+        let mask = try AttentionMask.make(keyMask: keyMask, queryLength: t, past: past, device: x.device)
         var h = x
         for (i, layer) in model.layers.enumerated() {
             if checkpointLayers {
