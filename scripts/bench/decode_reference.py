@@ -9,6 +9,9 @@ import time
 
 import torch
 from transformers import AutoModelForCausalLM, GenerationConfig
+from transformers.utils import logging
+
+logging.disable_progress_bar()  # keep the bench log readable
 
 p = argparse.ArgumentParser()
 p.add_argument("--model", required=True)
