@@ -220,6 +220,33 @@ final class LLMTests: XCTestCase {
         }
     }
 
+    /// Each row generated alone (batch 1: the transposed-head path, padding kept) gives the row's
+    /// tokens of the batched reference.
+    func testGreedySingleRowsMatchBatchedHF() throws {
+        for family in Self.families {
+            let lm = try DecoderLM.load(folder: Self.folder(family))
+            let ref = try Self.reference(family)
+            let eos = try Self.referenceJSON(family).int("eos_token_id")
+            for r in 0..<2 {
+                let rows = try generate(model: lm, prefixEmbeds: lm.embed(ref["input_ids"]!.slice(dim: 0, r..<(r + 1))),
+                                        prefixMask: ref["attention_mask"]!.slice(dim: 0, r..<(r + 1)), options: options(family))
+                let expected = try ref["greedy_sequences"]!.select(dim: 0, index: r).slice(dim: 0, start: 7).ints()
+                XCTAssertEqual(rows[0], Array(expected.prefix { $0 != eos }), "\(family) row \(r)")
+            }
+        }
+    }
+
+    func testDecodeLogitsEqualLogits() throws {
+        for family in ["qwen2", "llama"] {  // tied and untied heads
+            let lm = try DecoderLM.load(folder: Self.folder(family))
+            for rows in [1, 3] {
+                let h = try Tensor.randn([rows, lm.config.hiddenSize], generator: Generator(seed: 5))
+                let diff = try (lm.decodeLogits(h) - lm.logits(h)).abs().amax().item()
+                XCTAssertLessThanOrEqual(diff, 1e-5, "\(family) rows \(rows)")
+            }
+        }
+    }
+
     /// The SteerMoE entry point: a prefix of embeddings gives the same tokens as the ids path,
     /// returned per row without eos and padding.
     func testGenerateFromPrefixEmbeds() throws {
