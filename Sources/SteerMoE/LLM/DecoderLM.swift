@@ -25,6 +25,7 @@ public final class DecoderBackbone: Module {
 ///   `past ..< past + T` when there is no mask. Logits at real tokens do not depend on the choice
 ///   (RoPE is relative), so training with right padding and generation with left padding agree.
 /// - Outputs at padding positions are finite but meaningless.
+/// - One model serves one caller at a time: the RoPE table and the decode-head copy grow lazily.
 public final class DecoderLM: Module {
     public let config: DecoderConfig
     public let model: DecoderBackbone
