@@ -12,8 +12,15 @@ enum DecodeBench {
         var firstTokens: [Int]
     }
 
-    static func run(model path: String, batch: Int, promptLength: Int, newTokens: Int, steps: Int, warmup: Int) throws -> Result {
+    /// One result per batch size, all with the same loaded model.
+    static func run(model path: String, batches: [Int], promptLength: Int, newTokens: Int, steps: Int, warmup: Int) throws
+        -> [(batch: Int, result: Result)]
+    {
         let lm = try DecoderLM.load(folder: path)
+        return try batches.map { ($0, try run(lm, batch: $0, promptLength: promptLength, newTokens: newTokens, steps: steps, warmup: warmup)) }
+    }
+
+    static func run(_ lm: DecoderLM, batch: Int, promptLength: Int, newTokens: Int, steps: Int, warmup: Int) throws -> Result {
         let vocab = lm.vocabSize
         // The prompt formula is shared with decode_reference.py.
         let rows = (0..<batch).map { r in (0..<promptLength).map { i in (r * 131 + i * 7919 + 13) % (vocab - 100) + 100 } }

@@ -24,13 +24,18 @@ do {
         let sorted = times.sorted()
         print("{\"bench\": \"core\", \"median_ms\": \(sorted[sorted.count / 2]), \"steps\": \(times.count)}")
     case "decode":
-        let r = try DecodeBench.run(model: stringOption("--model", ".bench/qwen2-decode-random"), batch: option("--batch", 1),
-                                    promptLength: option("--prompt", 32), newTokens: option("--new-tokens", 64),
-                                    steps: option("--steps", 3), warmup: option("--warmup", 1))
-        print("{\"bench\": \"decode\", \"median_ms\": \(r.medianMs), \"tokens_per_s\": \(r.tokensPerSecond), "
-              + "\"checksum\": \(r.checksum), \"first_tokens\": \(r.firstTokens)}")
+        // --batches 4,1: one JSON line with per-batch fields (median_ms_b4, tokens_per_s_b4, ...).
+        let batches = stringOption("--batches", "1").split(separator: ",").compactMap { Int($0) }
+        let results = try DecodeBench.run(model: stringOption("--model", ".bench/qwen2-decode-random"), batches: batches,
+                                          promptLength: option("--prompt", 32), newTokens: option("--new-tokens", 64),
+                                          steps: option("--steps", 3), warmup: option("--warmup", 1))
+        let fields = results.map { b, r in
+            "\"median_ms_b\(b)\": \(r.medianMs), \"tokens_per_s_b\(b)\": \(r.tokensPerSecond), \"checksum_b\(b)\": \(r.checksum), "
+                + "\"first_tokens_b\(b)\": \(r.firstTokens)"
+        }
+        print("{\"bench\": \"decode\", " + fields.joined(separator: ", ") + "}")
     default:
-        FileHandle.standardError.write("usage: steermoe-bench core|decode [--steps N] [--warmup N] [--threads T] [decode: --model DIR --batch B --prompt T --new-tokens N]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: steermoe-bench core|decode [--steps N] [--warmup N] [--threads T] [decode: --model DIR --batches 4,1 --prompt T --new-tokens N]\n".data(using: .utf8)!)
         exit(2)
     }
 } catch {
