@@ -66,10 +66,17 @@ final class LLMTests: XCTestCase {
         XCTAssertEqual(c.ropeTheta, 1e6)
         XCTAssertFalse(c.tieWordEmbeddings)
 
+        // Unsupported settings are refused by name rather than silently computed wrongly.
         var bad = json
         bad["rope_parameters"] = ["rope_type": "yarn", "rope_theta": 1e6, "factor": 4.0]
-        XCTAssertThrowsError(try DecoderConfig(config: HFConfig(path: "bad.json", values: bad))) { error in
-            XCTAssertTrue("\(error)".contains("yarn"), "\(error)")
+        var slidingWindow = json
+        slidingWindow["use_sliding_window"] = true
+        var gemma = json
+        gemma["model_type"] = "gemma"
+        for (values, word) in [(bad, "yarn"), (slidingWindow, "sliding"), (gemma, "gemma")] {
+            XCTAssertThrowsError(try DecoderConfig(config: HFConfig(path: "bad.json", values: values))) { error in
+                XCTAssertTrue("\(error)".contains(word) && "\(error)".contains("bad.json"), "\(error)")
+            }
         }
     }
 
