@@ -34,6 +34,11 @@ public final class DecoderLM: Module {
     let rope: RotaryEmbedding
     /// Output projection as a contiguous (H, V) copy, for batch-1 decoding (see `decodeLogits`).
     private var transposedHead: (source: Tensor, weight: Tensor)?
+    /// Whether batch-1 decoding may keep that extra V × H copy (faster on CPU); set false to
+    /// save the memory (e.g. a 7B model's 152k-row head), which also drops an existing copy.
+    public var transposedHeadForDecoding = true {
+        didSet { if !transposedHeadForDecoding { transposedHead = nil } }
+    }
 
     init(config: DecoderConfig, weights w: WeightReader) throws {
         self.config = config
@@ -149,7 +154,9 @@ public final class DecoderLM: Module {
     func decodeLogits(_ hidden: Tensor) throws -> Tensor {
         let weight = lmHead?.weight.value ?? model.embedTokens.weight.value
         if weight.requiresGrad || hidden.rank != 2 { return try logits(hidden) }
-        if hidden.size(0) > 1 { return try weight.matmul(hidden.transpose(0, 1)).transpose(0, 1) }
+        if hidden.size(0) > 1 || !transposedHeadForDecoding {
+            return try weight.matmul(hidden.transpose(0, 1)).transpose(0, 1)
+        }
         if transposedHead?.source !== weight {
             transposedHead = (weight, try Autograd.noGrad { try weight.transpose(0, 1).contiguous() })
         }
