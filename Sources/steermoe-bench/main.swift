@@ -11,6 +11,10 @@ func option(_ name: String, _ fallback: Int) -> Int {
     }
     return v
 }
+func stringOption(_ name: String, _ fallback: String) -> String {
+    guard let i = args.firstIndex(of: name), args.index(after: i) < args.endIndex else { return fallback }
+    return args[args.index(after: i)]
+}
 Torch.numThreads = option("--threads", 1)
 Torch.setInteropThreads(1)
 let steps = option("--steps", 50), warmup = option("--warmup", 5)
@@ -30,8 +34,19 @@ do {
         let r = try TrainStepBench.run(dir: dir, steps: steps, warmup: warmup, padding: padding,
                                        whisper: path("--whisper"), llm: path("--llm"))
         print("{\"bench\": \"train-step\", \"median_ms\": \(r.ms), \"loss\": \(r.loss)}")
+    case "decode":
+        // --batches 4,1: one JSON line with per-batch fields (median_ms_b4, tokens_per_s_b4, ...).
+        let batches = stringOption("--batches", "1").split(separator: ",").compactMap { Int($0) }
+        let results = try DecodeBench.run(model: stringOption("--model", ".bench/qwen2-decode-random"), batches: batches,
+                                          promptLength: option("--prompt", 32), newTokens: option("--new-tokens", 64),
+                                          steps: option("--steps", 3), warmup: option("--warmup", 1))
+        let fields = results.map { b, r in
+            "\"median_ms_b\(b)\": \(r.medianMs), \"tokens_per_s_b\(b)\": \(r.tokensPerSecond), \"checksum_b\(b)\": \(r.checksum), "
+                + "\"first_tokens_b\(b)\": \(r.firstTokens)"
+        }
+        print("{\"bench\": \"decode\", " + fields.joined(separator: ", ") + "}")
     default:
-        FileHandle.standardError.write("usage: steermoe-bench core|logmel|train-step [--steps N] [--warmup N] [--threads T]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: steermoe-bench core|logmel|train-step|decode [--steps N] [--warmup N] [--threads T] [decode: --model DIR --batches 4,1 --prompt T --new-tokens N] [train-step: --dir D --padding pad30|trim --whisper DIR --llm DIR]\n".data(using: .utf8)!)
         exit(2)
     }
 } catch {

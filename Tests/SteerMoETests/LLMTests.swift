@@ -66,10 +66,17 @@ final class LLMTests: XCTestCase {
         XCTAssertEqual(c.ropeTheta, 1e6)
         XCTAssertFalse(c.tieWordEmbeddings)
 
+        // Unsupported settings are refused by name rather than silently computed wrongly.
         var bad = json
         bad["rope_parameters"] = ["rope_type": "yarn", "rope_theta": 1e6, "factor": 4.0]
-        XCTAssertThrowsError(try DecoderConfig(config: HFConfig(path: "bad.json", values: bad))) { error in
-            XCTAssertTrue("\(error)".contains("yarn"), "\(error)")
+        var slidingWindow = json
+        slidingWindow["use_sliding_window"] = true
+        var gemma = json
+        gemma["model_type"] = "gemma"
+        for (values, word) in [(bad, "yarn"), (slidingWindow, "sliding"), (gemma, "gemma")] {
+            XCTAssertThrowsError(try DecoderConfig(config: HFConfig(path: "bad.json", values: values))) { error in
+                XCTAssertTrue("\(error)".contains(word) && "\(error)".contains("bad.json"), "\(error)")
+            }
         }
     }
 
@@ -220,6 +227,83 @@ final class LLMTests: XCTestCase {
         }
     }
 
+    struct BeamCase {
+        var family: String, numBeams: Int, eos: [Int], lengthPenalty: Double, earlyStopping: Bool
+        var repetitionPenalty: Double, maxNewTokens: Int
+        var newTokens: [[Int]], scores: [Float]
+    }
+
+    /// Beam options beyond the fixtures, against values printed by transformers 5.23
+    /// (scripts/reference/llm_generation_cases.py): several eos ids (more candidates kept),
+    /// length penalties 2, 0.5, 1.5 and −1, early_stopping true, 2–5 beams, repetition penalty
+    /// 1.3 and 0.8 on log-probs, 20 new tokens.
+    func testBeamSearchOptionsMatchHF() throws {
+        let cases = [
+            BeamCase(family: "qwen2", numBeams: 4, eos: [149, 57], lengthPenalty: 1.0, earlyStopping: false, repetitionPenalty: 1.0, maxNewTokens: 12,
+                     newTokens: [[57, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3], [26, 141, 59, 61, 35, 19, 31, 19, 49, 89, 78, 69]],
+                     scores: [-0.1457688957452774, -0.8045656085014343]),
+            BeamCase(family: "qwen2", numBeams: 3, eos: [149], lengthPenalty: 2.0, earlyStopping: true, repetitionPenalty: 1.0, maxNewTokens: 12,
+                     newTokens: [[57, 130, 141, 130, 149, 3, 3, 3, 3, 3, 3, 3], [26, 141, 59, 61, 35, 19, 31, 19, 49, 89, 78, 69]],
+                     scores: [-0.1893167942762375, -0.0670471340417862]),
+            BeamCase(family: "qwen2", numBeams: 2, eos: [149], lengthPenalty: 0.5, earlyStopping: false, repetitionPenalty: 1.3, maxNewTokens: 12,
+                     newTokens: [[57, 130, 149, 3, 3, 3, 3, 3, 3, 3, 3, 3], [26, 141, 59, 61, 35, 19, 31, 19, 49, 89, 78, 69]],
+                     scores: [-1.6454942226409912, -2.848906993865967]),
+            BeamCase(family: "llama", numBeams: 3, eos: [49, 60], lengthPenalty: -1.0, earlyStopping: true, repetitionPenalty: 1.0, maxNewTokens: 12,
+                     newTokens: [[28, 118, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28], [39, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28]],
+                     scores: [-355.5447998046875, -360.15533447265625]),
+            BeamCase(family: "llama", numBeams: 5, eos: [49], lengthPenalty: 1.0, earlyStopping: false, repetitionPenalty: 1.0, maxNewTokens: 20,
+                     newTokens: [[28, 118, 28, 28, 28, 28, 28, 28, 35, 25, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28],
+                                 [39, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28]],
+                     scores: [-2.467520236968994, -2.468021869659424]),
+            BeamCase(family: "qwen3", numBeams: 2, eos: [16], lengthPenalty: 1.5, earlyStopping: false, repetitionPenalty: 0.8, maxNewTokens: 12,
+                     newTokens: [[123, 123, 123, 16, 3, 3, 3, 3, 3, 3, 3, 3], [77, 77, 72, 72, 72, 72, 72, 72, 72, 88, 12, 4]],
+                     scores: [-0.35177135467529297, -0.2507439851760864]),
+        ]
+        var models: [String: DecoderLM] = [:]
+        for (i, c) in cases.enumerated() {
+            let lm = try models[c.family] ?? DecoderLM.load(folder: Self.folder(c.family))
+            models[c.family] = lm
+            let ref = try Self.reference(c.family)
+            let options = GenerationOptions(maxNewTokens: c.maxNewTokens, numBeams: c.numBeams, repetitionPenalty: c.repetitionPenalty,
+                                            lengthPenalty: c.lengthPenalty, earlyStopping: c.earlyStopping,
+                                            eosTokenIds: c.eos, padTokenId: 3)
+            let (sequences, scores) = try beamSearchWithScores(model: lm, inputIds: ref["input_ids"]!,
+                                                               attentionMask: ref["attention_mask"]!, options: options)
+            let new = try sequences.slice(dim: 1, start: 7)
+            XCTAssertEqual(new.shape, [2, c.newTokens[0].count], "case \(i)")
+            XCTAssertEqual(try new.ints(), c.newTokens.flatMap { $0 }, "case \(i) (\(c.family))")
+            for (a, e) in zip(scores, c.scores) { XCTAssertEqual(a, e, accuracy: 1e-5 * max(1, abs(e)), "case \(i)") }
+        }
+    }
+
+    /// Each row generated alone (batch 1: the transposed-head path, padding kept) gives the row's
+    /// tokens of the batched reference.
+    func testGreedySingleRowsMatchBatchedHF() throws {
+        for family in Self.families {
+            let lm = try DecoderLM.load(folder: Self.folder(family))
+            let ref = try Self.reference(family)
+            let eos = try Self.referenceJSON(family).int("eos_token_id")
+            for r in 0..<2 {
+                let rows = try generate(model: lm, prefixEmbeds: lm.embed(ref["input_ids"]!.slice(dim: 0, r..<(r + 1))),
+                                        prefixMask: ref["attention_mask"]!.slice(dim: 0, r..<(r + 1)), options: options(family))
+                let expected = try ref["greedy_sequences"]!.select(dim: 0, index: r).slice(dim: 0, start: 7).ints()
+                XCTAssertEqual(rows[0], Array(expected.prefix { $0 != eos }), "\(family) row \(r)")
+            }
+        }
+    }
+
+    func testDecodeLogitsEqualLogits() throws {
+        for family in ["qwen2", "llama"] {  // tied and untied heads
+            let lm = try DecoderLM.load(folder: Self.folder(family))
+            for (rows, transposed) in [(1, true), (3, true), (1, false)] {
+                lm.transposedHeadForDecoding = transposed
+                let h = try Tensor.randn([rows, lm.config.hiddenSize], generator: Generator(seed: 5))
+                let diff = try (lm.decodeLogits(h) - lm.logits(h)).abs().amax().item()
+                XCTAssertLessThanOrEqual(diff, 1e-5, "\(family) rows \(rows)")
+            }
+        }
+    }
+
     /// The SteerMoE entry point: a prefix of embeddings gives the same tokens as the ids path,
     /// returned per row without eos and padding.
     func testGenerateFromPrefixEmbeds() throws {
@@ -262,6 +346,31 @@ final class LLMTests: XCTestCase {
         XCTAssertEqual(try out.slice(dim: 1, end: 11).ints(), try expected.slice(dim: 1, end: 11).ints())
         XCTAssertEqual(try out.select(dim: 0, index: 1).ints(), try expected.select(dim: 0, index: 1).slice(dim: 0, end: 12).ints())
         XCTAssertNotEqual(try out.select(dim: 0, index: 0).select(dim: 0, index: 11).itemInt(), 3)
+    }
+
+    // MARK: CUDA
+
+    /// Where a GPU exists: the same parity on CUDA (forward, greedy, beam). Skipped on CPU machines.
+    func testCUDAParityWhenAvailable() throws {
+        guard (try? Torch.loadCUDA()) != nil, Torch.cudaIsAvailable, Torch.cudaDeviceCount > 0 else {
+            throw XCTSkip("no CUDA device")
+        }
+        for family in Self.families {
+            let lm = try DecoderLM.load(folder: Self.folder(family))
+            try lm.to(device: .cuda(0))
+            let ref = try Self.reference(family)
+            let ids = try ref["input_ids"]!.to(.cuda(0)), mask = try ref["attention_mask"]!.to(.cuda(0))
+            let logits = try lm(inputIds: ids, attentionMask: mask).to(.cpu)
+            XCTAssertLessThanOrEqual(try maxDiffAtTokens(logits, ref["logits"]!, mask: ref["attention_mask"]!), 1e-4, family)
+            let greedy = try generate(model: lm, inputIds: ids, attentionMask: mask, options: options(family))
+            XCTAssertEqual(greedy.device, .cuda(0))
+            XCTAssertEqual(try greedy.to(.cpu).ints(), try ref["greedy_sequences"]!.ints(), family)
+            let beam = try generate(model: lm, inputIds: ids, attentionMask: mask, options: options(family, numBeams: 3))
+            XCTAssertEqual(try beam.to(.cpu).ints(), try ref["beam3_sequences"]!.ints(), family)
+            let rows = try generate(model: lm, prefixEmbeds: lm.embed(ids), prefixMask: mask,
+                                    options: options(family, repetitionPenalty: 1.3))
+            XCTAssertEqual(rows.count, 2)
+        }
     }
 
     // MARK: loading

@@ -17,6 +17,7 @@ struct BeamSearchResult {
 ///
 /// `embeds` (B, T, H) and `mask` (B, T) are the prefix; `ids` (B, n) the running ids that the
 /// repetition penalty sees and that prefix the returned sequences (may be empty).
+/// The bookkeeping runs on the CPU (small tensors; the model may be elsewhere).
 func beamSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, options: GenerationOptions) throws -> BeamSearchResult {
     let (batch, numBeams, vocab) = (embeds.size(0), options.numBeams, model.vocabSize)
     let promptLength = ids.size(1)  // HF decoder_prompt_len
@@ -32,6 +33,7 @@ func beamSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, op
     // Every beam starts as a copy of its row (repeat_interleave, as HF's input expansion).
     var decoder = try IncrementalDecoder(model: model, embeds: embeds.repeatInterleave(numBeams, dim: 0),
                                          mask: mask?.repeatInterleave(numBeams, dim: 0), capacity: embeds.size(1) + options.maxNewTokens)
+    let ids = try ids.to(.cpu)
     var runningSequences = try Tensor.cat([ids.unsqueeze(1).expand([batch, numBeams, promptLength]),
                                            Tensor.full([batch, numBeams, options.maxNewTokens], fill, dtype: .int64)], dim: 2)
     var sequences = try runningSequences.clone()
@@ -49,7 +51,7 @@ func beamSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, op
     while true {
         // b. log-probs of every continuation, processed, plus the running beam scores
         let flatRunning = try runningSequences.slice(dim: 2, end: curLen).reshape(batch * numBeams, curLen)
-        var logProbs = try decoder.logits.logSoftmax(dim: -1)
+        var logProbs = try decoder.logits.to(.cpu).logSoftmax(dim: -1)
         logProbs = try LogitsProcessing.repetitionPenalty(logProbs, ids: flatRunning, penalty: options.repetitionPenalty)
         logProbs = try (logProbs.view(batch, numBeams, vocab) + runningBeamScores.unsqueeze(2)).reshape(batch, numBeams * vocab)
 

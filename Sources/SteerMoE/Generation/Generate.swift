@@ -37,9 +37,10 @@ public func generate(model: DecoderLM, inputIds: Tensor, attentionMask: Tensor?,
         let embeds = try model.embed(inputIds)
         if options.numBeams == 1 {
             let rows = try greedySearch(model: model, embeds: embeds, mask: attentionMask, ids: inputIds, options: options)
-            return try Tensor.cat([inputIds, Tensor(rows: rows)], dim: 1)
+            return try Tensor.cat([inputIds, Tensor(rows: rows).to(inputIds.device)], dim: 1)
         }
-        return try beamSearch(model: model, embeds: embeds, mask: attentionMask, ids: inputIds, options: options).sequences
+        return try beamSearch(model: model, embeds: embeds, mask: attentionMask, ids: inputIds, options: options)
+            .sequences.to(inputIds.device)
     }
 }
 

@@ -12,7 +12,7 @@ func greedySearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, 
     let fill = options.fillTokenId ?? 0  // only used when eos is set, and then fill is non-nil
     var decoder = try IncrementalDecoder(model: model, embeds: embeds, mask: mask,
                                          capacity: embeds.size(1) + options.maxNewTokens)
-    var running = ids
+    var running = try ids.to(model.device)
     var finished = [Bool](repeating: false, count: b)
     var rows = [[Int]](repeating: [], count: b)
     for step in 0..<options.maxNewTokens {
@@ -24,7 +24,7 @@ func greedySearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, 
             if eos.contains(next[r]) { finished[r] = true }
         }
         if finished.allSatisfy({ $0 }) || step == options.maxNewTokens - 1 { break }
-        let tokens = try Tensor(next.map(Int64.init), shape: [b, 1])
+        let tokens = try Tensor(next, shape: [b, 1]).to(model.device)
         if options.repetitionPenalty != 1 { running = try Tensor.cat([running, tokens], dim: 1) }
         try decoder.step(tokens)
     }

@@ -25,10 +25,12 @@ struct IncrementalDecoder {
         if let m = keyMask, try m.all() { keyMask = nil }
         self.keyMask = keyMask
         length = t
-        let (positions, maxPosition) = try DecoderLM.defaultPositions(keyMask: keyMask, batch: b, queryLength: t, past: 0)
+        let device = embeds.device
+        let (positions, maxPosition) = try DecoderLM.defaultPositions(keyMask: keyMask, batch: b, queryLength: t, past: 0,
+                                                                      device: device)
         // The next position is the number of real tokens so far (cumsum − 1 of the next column).
         nextPositions = try keyMask.map { try $0.to(dtype: .int64).sum([1], keepDim: true) }
-            ?? Tensor.full([b, 1], t, dtype: .int64)
+            ?? Tensor.full([b, 1], t, dtype: .int64, device: device)
         let hidden = try model.forward(embeds, keyMask: keyMask, positions: positions, maxPosition: maxPosition, cache: cache)
         logits = try Self.lastLogits(model, hidden)
     }
@@ -36,9 +38,9 @@ struct IncrementalDecoder {
     /// Feeds one token per row (B, 1) int64; `logits` then predict the token after it.
     mutating func step(_ tokens: Tensor) throws {
         if let m = keyMask {
-            keyMask = try Tensor.cat([m, Tensor.ones([m.size(0), 1], dtype: .bool)], dim: 1)
+            keyMask = try Tensor.cat([m, Tensor.ones([m.size(0), 1], dtype: .bool, device: m.device)], dim: 1)
         }
-        let hidden = try model.forward(model.embed(tokens), keyMask: keyMask, positions: nextPositions,
+        let hidden = try model.forward(model.embed(tokens.to(model.device)), keyMask: keyMask, positions: nextPositions,
                                        maxPosition: length, cache: cache)
         length += 1
         nextPositions = try nextPositions + 1
@@ -47,6 +49,7 @@ struct IncrementalDecoder {
 
     /// Beam search: row i continues from row `indices[i]`.
     mutating func reorder(_ indices: Tensor) throws {
+        let indices = try indices.to(model.device)
         try cache.reorder(beamIndices: indices)
         keyMask = try keyMask?.indexSelect(dim: 0, index: indices)
         nextPositions = try nextPositions.indexSelect(dim: 0, index: indices)
@@ -55,7 +58,7 @@ struct IncrementalDecoder {
 
     /// The LM head on the last position only (the others are never needed while decoding).
     private static func lastLogits(_ model: DecoderLM, _ hidden: Tensor) throws -> Tensor {
-        let logits = try model.logits(hidden.select(dim: 1, index: hidden.size(1) - 1))
+        let logits = try model.decodeLogits(hidden.select(dim: 1, index: hidden.size(1) - 1))
         return logits.dtype == .float32 ? logits : try logits.to(dtype: .float32)
     }
 }

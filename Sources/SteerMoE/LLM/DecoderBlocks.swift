@@ -94,17 +94,18 @@ struct AttentionMask {
     var isCausal: Bool
 
     /// `keyMask`: bool (B, past + T), true = real token; nil = no padding.
-    static func make(keyMask: Tensor?, queryLength t: Int, past: Int) throws -> AttentionMask {
+    static func make(keyMask: Tensor?, queryLength t: Int, past: Int, device: Device) throws -> AttentionMask {
         guard let keyMask else {
             // Without padding: a single new token sees the whole cache; a prompt is plain causal
             // (sdpa's is_causal aligns top-left, so only when nothing is cached).
             if t == 1 { return AttentionMask(mask: nil, isCausal: false) }
             if past == 0 { return AttentionMask(mask: nil, isCausal: true) }
-            return try make(keyMask: Tensor.ones([1, past + t], dtype: .bool), queryLength: t, past: past)
+            return try make(keyMask: Tensor.ones([1, past + t], dtype: .bool, device: device), queryLength: t, past: past,
+                            device: device)
         }
         let total = past + t
-        let query = try Tensor.arange(past, total).view(t, 1)  // absolute query positions
-        let key = try Tensor.arange(total).view(1, total)
+        let query = try Tensor.arange(past, total, device: device).view(t, 1)  // absolute query positions
+        let key = try Tensor.arange(total, device: device).view(1, total)
         let causal = try key.compare(query, .le)
         let allowed = try causal.logicalAnd(keyMask.view(keyMask.size(0), 1, 1, total))
         // Every query may see itself: a left-padding query would otherwise attend to nothing and

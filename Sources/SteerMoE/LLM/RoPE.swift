@@ -13,6 +13,7 @@ final class RotaryEmbedding {
     private var cosTable: Tensor?
     private var sinTable: Tensor?
     private var tableLength = 0
+    private var tableDevice = Device.cpu
 
     init(headDim: Int, theta: Double, scaling: RoPEScaling) throws {
         invFreq = try Tensor(Self.inverseFrequencies(headDim: headDim, theta: theta, scaling: scaling))
@@ -36,12 +37,15 @@ final class RotaryEmbedding {
         }
     }
 
-    /// cos and sin for `positions` (B, T) int64, each (B, T, headDim) in `dtype`.
+    /// cos and sin for `positions` (B, T) int64, each (B, 1, T, headDim) in `dtype` (broadcast
+    /// over heads; shared by every layer of a forward pass).
     /// `maxPosition` must bound every entry of `positions` (the table is grown to cover it).
     func cosSin(positions: Tensor, maxPosition: Int, dtype: DType) throws -> (cos: Tensor, sin: Tensor) {
-        if maxPosition >= tableLength { try grow(to: Swift.max(2 * tableLength, maxPosition + 1, 256)) }
-        var cos = try Functional.embedding(cosTable!, positions)
-        var sin = try Functional.embedding(sinTable!, positions)
+        if maxPosition >= tableLength || positions.device != tableDevice {
+            try grow(to: Swift.max(2 * tableLength, maxPosition + 1, 256), device: positions.device)
+        }
+        var cos = try Functional.embedding(cosTable!, positions).unsqueeze(1)
+        var sin = try Functional.embedding(sinTable!, positions).unsqueeze(1)
         if dtype != .float32 {
             cos = try cos.to(dtype: dtype)
             sin = try sin.to(dtype: dtype)
@@ -49,21 +53,23 @@ final class RotaryEmbedding {
         return (cos, sin)
     }
 
-    private func grow(to length: Int) throws {
+    private func grow(to length: Int, device: Device) throws {
         try Autograd.noGrad {
             // freqs[p, i] = float(p) * inv_freq[i], emb = cat(freqs, freqs): HF's float32 products.
-            let freqs = try Tensor.arange(length, dtype: .float32).unsqueeze(1) * invFreq.unsqueeze(0)
+            let freqs = try Tensor.arange(length, dtype: .float32, device: device).unsqueeze(1)
+                * invFreq.to(device).unsqueeze(0)
             let emb = try Tensor.cat([freqs, freqs], dim: -1)
             cosTable = try emb.cos()
             sinTable = try emb.sin()
         }
         tableLength = length
+        tableDevice = device
     }
 
-    /// Rotates queries or keys (B, heads, T, headDim) by cos/sin (B, T, headDim).
+    /// Rotates queries or keys (B, heads, T, headDim) by cos/sin (B, 1, T, headDim).
     static func apply(_ x: Tensor, cos: Tensor, sin: Tensor) throws -> Tensor {
         let half = x.size(-1) / 2
         let rotated = try Tensor.cat([-x.slice(dim: -1, start: half), x.slice(dim: -1, end: half)], dim: -1)
-        return try x * cos.unsqueeze(1) + rotated * sin.unsqueeze(1)
+        return try x * cos + rotated * sin
     }
 }
