@@ -19,6 +19,7 @@ struct Transcribe: ParsableCommand {
     func run() throws {
         if let threads { Torch.numThreads = threads }
         let t = try Transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm, numBeams: beams)
+        for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         let texts = try t.transcribe(files: files, batchSize: batchSize)
         for (file, text) in zip(files, texts) {
             if json {

@@ -13,6 +13,8 @@ public final class Transcriber {
     public let extractor: LogMelExtractor
     public let config: TrainingConfig
     public var generation: GenerationOptions
+    /// Differences between the frozen weights found and those the adapter was trained against.
+    public let warnings: [String]
 
     /// `whisper`/`llm` override the model folders recorded in the checkpoint (relative paths
     /// in the checkpoint's config resolve against the current directory, then the checkpoint).
@@ -21,6 +23,7 @@ public final class Transcriber {
         var c = try TrainingConfig.load(path: checkpoint + "/" + Checkpoint.configFile)
         c.whisperPath = try Self.locate(whisper ?? c.whisperPath, near: checkpoint, what: "Whisper model folder")
         c.llmPath = try Self.locate(llm ?? c.llmPath, near: checkpoint, what: "LLM model folder")
+        warnings = Self.checkDigests(checkpoint: checkpoint, whisper: c.whisperPath, llm: c.llmPath)
         let encoder = try WhisperEncoder.load(folder: c.whisperPath)
         try c.resolve(encoderLayers: encoder.layerCount, encoderWidth: encoder.config.width)
         let decoder = try DecoderLM.load(folder: c.llmPath)
@@ -40,6 +43,21 @@ public final class Transcriber {
         generation = GenerationOptions(maxNewTokens: maxNewTokens ?? c.maxNewTokens, numBeams: numBeams ?? c.numBeams,
                                        eosTokenIds: [collator.eosId], padTokenId: collator.padId)
         config = c
+    }
+
+    /// Compares the SHA-256 recorded in the checkpoint's steermoe.json with the folders' files.
+    static func checkDigests(checkpoint: String, whisper: String, llm: String) -> [String] {
+        guard let data = FileManager.default.contents(atPath: checkpoint + "/" + Checkpoint.modelInfoFile),
+              let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        var out: [String] = []
+        for (key, folder) in [("whisper_weights_sha256", whisper), ("llm_weights_sha256", llm)] {
+            guard let expected = info[key] as? [String: String], !expected.isEmpty else { continue }
+            let found = weightDigests(folder: folder)
+            if found != expected {
+                out.append("\(folder): weights differ from those the adapter was trained with (\(key) in \(checkpoint)/steermoe.json); results may differ")
+            }
+        }
+        return out
     }
 
     static func locate(_ path: String, near checkpoint: String, what: String) throws -> String {

@@ -11,6 +11,8 @@ public struct TrainingSetup {
     public let collator: TextCollator
     public let featurizer: Featurizer
     public let dtype: DType
+    /// SHA-256 of the frozen models' weight files (computed once).
+    public let weightDigests: (whisper: [String: String], llm: [String: String])
 
     public init(config: TrainingConfig, log: (String) -> Void) throws {
         var config = config
@@ -46,6 +48,7 @@ public struct TrainingSetup {
             throw ConfigError("\(preprocessor): feature_size \(extractor.melBins) but the encoder expects \(self.model.encoder.config.melBins) mel bins")
         }
         featurizer = Featurizer(extractor: extractor, tokenizer: tokenizer, padding: config.model.audioPadding)
+        weightDigests = (SteerMoE.weightDigests(folder: config.whisperPath), SteerMoE.weightDigests(folder: config.llmPath))
         self.config = config
         for note in config.notes { log("note: \(note)") }
     }
@@ -95,26 +98,36 @@ public struct TrainingSetup {
                           eosTokenIds: [collator.eosId], padTokenId: collator.padId)
     }
 
-    /// Identity of the frozen models, stored with checkpoints.
+    /// Identity of the frozen models, stored with checkpoints (steermoe.json).
     public var modelInfo: [String: Any] {
         [
             "whisper": config.whisperPath, "llm": config.llmPath, "mode": config.model.mode.rawValue,
             "num_experts": config.model.numExperts, "encoder_layers": model.encoder.layerCount,
             "encoder_width": model.encoder.config.width, "llm_width": model.llm.config.hiddenSize,
-            "whisper_weights_sha256": (try? fileDigest(config.whisperPath)) ?? "",
-            "llm_weights_sha256": (try? fileDigest(config.llmPath)) ?? "",
+            "whisper_weights_sha256": weightDigests.whisper, "llm_weights_sha256": weightDigests.llm,
         ]
     }
 }
 
-/// SHA-256 of a folder's config.json + weight file sizes (cheap identity, not a full hash).
-func fileDigest(_ folder: String) throws -> String {
+/// SHA-256 of every *.safetensors file of a model folder (by `sha256sum`, part of coreutils),
+/// so a saved adapter records exactly which frozen weights it was trained against.
+public func weightDigests(folder: String) -> [String: String] {
     let fm = FileManager.default
-    let names = try fm.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".safetensors") || $0 == "config.json" }.sorted()
-    var text = ""
-    for n in names {
-        let size = (try fm.attributesOfItem(atPath: folder + "/" + n)[.size] as? NSNumber)?.intValue ?? 0
-        text += "\(n):\(size);"
+    let files = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".safetensors") }.sorted()
+    guard !files.isEmpty else { return [:] }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["sha256sum"] + files
+    p.currentDirectoryURL = URL(fileURLWithPath: folder)
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    guard (try? p.run()) != nil else { return [:] }
+    let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    var digests: [String: String] = [:]
+    for line in out.split(separator: "\n") {
+        let parts = line.split(separator: " ", maxSplits: 1)
+        if parts.count == 2 { digests[parts[1].trimmingCharacters(in: CharacterSet(charactersIn: " *"))] = String(parts[0]) }
     }
-    return text
+    return digests
 }
