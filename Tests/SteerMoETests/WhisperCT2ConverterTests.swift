@@ -49,6 +49,7 @@ final class WhisperCT2ConverterTests: XCTestCase {
         XCTAssertEqual(try config.string("activation_function"), "gelu")
         XCTAssertTrue(config.bool("tie_word_embeddings", default: false))
         XCTAssertFalse(config.bool("scale_embedding", default: true))
+        XCTAssertEqual(config.intList("suppress_tokens"), [1, 2, 5])
         let generation = try HFConfig(path: out + "/generation_config.json")
         XCTAssertEqual(generation.intList("suppress_tokens"), [1, 2, 5])
         XCTAssertEqual(generation.intList("begin_suppress_tokens"), [30])
@@ -169,7 +170,7 @@ final class WhisperCT2ConverterTests: XCTestCase {
         let want = try XCTUnwrap(expected["encoder.output"])
         // Same float16-born weights, float32 maths on both sides: only summation order differs.
         let scale = try want.abs().amax().item()
-        try assertClose(got, want, atol: 1e-3 * scale, "relative to the output scale \(scale)")
+        try assertClose(got, want, atol: 1e-4 * scale, "relative to the output scale \(scale)")
     }
 }
 

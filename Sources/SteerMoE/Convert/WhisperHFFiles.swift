@@ -19,6 +19,9 @@ struct WhisperHFFiles {
         return ids.isEmpty ? tokens.languages : tokens.languages.filter { ids.contains($0.value) }
     }
 
+    var suppressTokens: [Int] { ct2Config?.intList("suppress_ids") ?? [] }
+    var beginSuppressTokens: [Int] { ct2Config?.intList("suppress_ids_begin") ?? [] }
+
     var config: [String: Any] {
         [
             "architectures": ["WhisperForConditionalGeneration"], "model_type": "whisper",
@@ -29,8 +32,8 @@ struct WhisperHFFiles {
             "activation_function": dims.activation, "scale_embedding": false, "tie_word_embeddings": dims.tiedProjection,
             "bos_token_id": tokens.endOfText, "eos_token_id": tokens.endOfText, "pad_token_id": tokens.endOfText,
             "decoder_start_token_id": tokens.startOfTranscript,
-            // Generation settings live in generation_config.json (transformers 5 warns if here).
-            "suppress_tokens": NSNull(), "begin_suppress_tokens": NSNull(),
+            // Also in generation_config.json; transformers warns at generate() when the two differ.
+            "suppress_tokens": suppressTokens, "begin_suppress_tokens": beginSuppressTokens,
             "dropout": 0.0, "attention_dropout": 0.0, "activation_dropout": 0.0,
             "encoder_layerdrop": 0.0, "decoder_layerdrop": 0.0, "init_std": 0.02,
             "is_encoder_decoder": true, "use_cache": true, "use_weighted_layer_sum": false,
@@ -43,8 +46,7 @@ struct WhisperHFFiles {
             "bos_token_id": tokens.endOfText, "eos_token_id": tokens.endOfText, "pad_token_id": tokens.endOfText,
             "decoder_start_token_id": tokens.startOfTranscript, "max_length": dims.maxTargetPositions,
             "is_multilingual": isMultilingual, "return_timestamps": false, "max_initial_timestamp_index": 50,
-            "suppress_tokens": ct2Config?.intList("suppress_ids") ?? [],
-            "begin_suppress_tokens": ct2Config?.intList("suppress_ids_begin") ?? [],
+            "suppress_tokens": suppressTokens, "begin_suppress_tokens": beginSuppressTokens,
         ]
         if let heads = ct2Config?.values["alignment_heads"] as? [[NSNumber]] { g["alignment_heads"] = heads.map { $0.map(\.intValue) } }
         if let id = tokens.noTimestamps { g["no_timestamps_token_id"] = id }
