@@ -50,6 +50,7 @@ struct WhisperCT2Mapping {
     /// dequantised) and the model's sizes.
     mutating func run() throws -> ([String: Tensor], WhisperCT2Dimensions) {
         let dims = try dimensions()
+        try checkSettings()
         try mapEncoder(dims)
         try mapDecoder(dims)
         let unknown = file.allNames.filter { !consumed.contains($0) }
@@ -121,7 +122,6 @@ struct WhisperCT2Mapping {
     // MARK: encoder / decoder
 
     mutating func mapEncoder(_ d: WhisperCT2Dimensions) throws {
-        try checkSettings()
         for conv in ["conv1", "conv2"] {
             try copy("encoder/\(conv)/weight", to: "model.encoder.\(conv).weight")
             try copy("encoder/\(conv)/bias", to: "model.encoder.\(conv).bias")
