@@ -234,7 +234,7 @@ struct WhisperCT2Mapping {
         guard file.variable(scaleName) != nil else {
             throw TorchError("\(file.source): '\(name)' is stored as \(v.dtype) without '\(scaleName)' to dequantise it")
         }
-        if file.variable(name.replacingOccurrences(of: "/weight", with: "/weight_zero")) != nil {
+        if file.variable(v.name.replacingOccurrences(of: "/weight", with: "/weight_zero")) != nil {
             throw TorchError("\(file.source): '\(name)' uses zero-point (AWQ) quantisation, which this converter does not support")
         }
         consume(scaleName)
