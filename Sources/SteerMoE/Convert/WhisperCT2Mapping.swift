@@ -50,6 +50,7 @@ struct WhisperCT2Mapping {
     /// dequantised) and the model's sizes.
     mutating func run() throws -> ([String: Tensor], WhisperCT2Dimensions) {
         let dims = try dimensions()
+        try checkSettings()
         try mapEncoder(dims)
         try mapDecoder(dims)
         let unknown = file.allNames.filter { !consumed.contains($0) }
@@ -121,7 +122,6 @@ struct WhisperCT2Mapping {
     // MARK: encoder / decoder
 
     mutating func mapEncoder(_ d: WhisperCT2Dimensions) throws {
-        try checkSettings()
         for conv in ["conv1", "conv2"] {
             try copy("encoder/\(conv)/weight", to: "model.encoder.\(conv).weight")
             try copy("encoder/\(conv)/bias", to: "model.encoder.\(conv).bias")
@@ -234,7 +234,7 @@ struct WhisperCT2Mapping {
         guard file.variable(scaleName) != nil else {
             throw TorchError("\(file.source): '\(name)' is stored as \(v.dtype) without '\(scaleName)' to dequantise it")
         }
-        if file.variable(name.replacingOccurrences(of: "/weight", with: "/weight_zero")) != nil {
+        if file.variable(v.name.replacingOccurrences(of: "/weight", with: "/weight_zero")) != nil {
             throw TorchError("\(file.source): '\(name)' uses zero-point (AWQ) quantisation, which this converter does not support")
         }
         consume(scaleName)
