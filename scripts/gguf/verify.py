@@ -121,8 +121,10 @@ def main():
 
     # 4. logits and greedy generation (transformers on the GGUF vs on our folder)
     conv = AutoModelForCausalLM.from_pretrained(args.converted, dtype=torch.float32).eval()
-    chat = ref_tok.apply_chat_template(CHAT, add_generation_prompt=True, tokenize=False)
-    prompt_ids = [ref_tok(p)["input_ids"] for p in PROMPTS] + [ref_tok(chat, add_special_tokens=False)["input_ids"]]
+    # base models (Gemma 3 270M) ship no chat template: greedy-continue plain text instead
+    chat = ref_tok.apply_chat_template(CHAT, add_generation_prompt=True, tokenize=False) if ref_tok.chat_template else None
+    last = ref_tok(chat, add_special_tokens=False)["input_ids"] if chat else ref_tok("Once upon a time,")["input_ids"]
+    prompt_ids = [ref_tok(p)["input_ids"] for p in PROMPTS] + [last]
     tensors, worst_logit = {}, 0.0
     with torch.no_grad():
         for i, p in enumerate(prompt_ids):
@@ -132,7 +134,7 @@ def main():
             worst_logit = max(worst_logit, (a - b).abs().max().item())
             tensors[f"ids.{i}"] = x[0]
             tensors[f"logits.{i}"] = a.contiguous()
-        x = torch.tensor([prompt_ids[-1]])
+        x = torch.tensor([last])
         g_ref = ref.generate(x, max_new_tokens=args.new_tokens, do_sample=False)[0, x.shape[1]:]
         g_conv = conv.generate(x, max_new_tokens=args.new_tokens, do_sample=False)[0, x.shape[1]:]
     tensors["greedy"] = g_ref

@@ -73,8 +73,18 @@ struct GGUFTokenizer {
 
     /// Token → id in id order; a spelling that occurs twice keeps its last id, as a Python dict.
     static func vocabulary(_ spelled: [String]) -> [(String, Int)] {
-        var last: [String: Int] = [:]
-        for (i, t) in spelled.enumerated() { last[t] = i }
-        return spelled.enumerated().compactMap { last[$0.element] == $0.offset ? ($0.element, $0.offset) : nil }
+        var last: [Exact: Int] = [:]
+        for (i, t) in spelled.enumerated() { last[Exact(t)] = i }
+        return spelled.enumerated().compactMap { last[Exact($0.element)] == $0.offset ? ($0.element, $0.offset) : nil }
     }
+}
+
+/// A string compared scalar by scalar. Swift's `String ==` is canonical equivalence, under which
+/// distinct vocabulary entries collide (";" U+003B and Greek ";" U+037E, precomposed and
+/// decomposed "য়"); tokenizers compare code points.
+struct Exact: Hashable {
+    let string: String
+    init(_ string: String) { self.string = string }
+    static func == (a: Exact, b: Exact) -> Bool { a.string.unicodeScalars.elementsEqual(b.string.unicodeScalars) }
+    func hash(into h: inout Hasher) { for s in string.unicodeScalars { h.combine(s.value) } }
 }

@@ -42,10 +42,11 @@ extension GGUFTokenizer {
         // Tokens outside the byte alphabet (none in well-formed files) are respelled byte by byte.
         let spelled = tokens.map { Self.inAlphabet($0) ? $0 : String(String.UnicodeScalarView($0.utf8.map { Self.byteAlphabet[Int($0)] })) }
         let vocab = Self.vocabulary(spelled)
-        let ids = Set(vocab.map(\.0))
+        let ids = Set(vocab.map { Exact($0.0) })
         let merges: [(String, String)] = try mergeLines.map { line in
-            guard let space = line.firstIndex(of: " ") else { throw GGUFError("\(file.path): merge '\(line)' has no space") }
-            return (String(line[..<space]), String(line[line.index(after: space)...]))
+            let scalars = line.unicodeScalars  // split on the code point, not a grapheme
+            guard let space = scalars.firstIndex(of: " ") else { throw GGUFError("\(file.path): merge '\(line)' has no space") }
+            return (String(scalars[..<space]), String(scalars[scalars.index(after: space)...]))
         }
 
         // Control tokens become special added tokens, user-defined ones plain added tokens. A
@@ -53,7 +54,7 @@ extension GGUFTokenizer {
         var added: [OrderedJSON] = []
         for (i, t) in tokens.enumerated() where i < types.count {
             if types[i] == TokenType.control && Self.inAlphabet(t) { added.append(Self.addedToken(i, t, special: true)) }
-            if types[i] == TokenType.userDefined && ids.contains(t) { added.append(Self.addedToken(i, t, special: false)) }
+            if types[i] == TokenType.userDefined && ids.contains(Exact(t)) { added.append(Self.addedToken(i, t, special: false)) }
         }
 
         let byteLevel = { (regex: Bool) -> OrderedJSON in

@@ -8,7 +8,7 @@ extension GGUFTokenizer {
     /// A token of only whitespace containing a space is stored with real spaces; GemmaTokenizer
     /// looks it up as "▁" × length.
     static func gemmaSpelling(_ t: String) -> String {
-        let hasSpace = t.contains(" ")
+        let hasSpace = t.unicodeScalars.contains(" ")  // code points, as Python: not graphemes
         let blank = t.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
         return hasSpace && blank ? String(repeating: "\u{2581}", count: t.unicodeScalars.count) : t
     }
@@ -17,7 +17,7 @@ extension GGUFTokenizer {
     /// split of every token into two vocabulary pieces, best (earliest) token first, longer
     /// left piece first among splits of one token.
     static func gemmaMerges(_ vocab: [(String, Int)]) -> [(String, String)] {
-        let ids = Dictionary(vocab.map { ($0.0, $0.1) }, uniquingKeysWith: { $1 })
+        let ids = Set(vocab.map { Exact($0.0) })
         var merges: [(left: String, right: String, rank: Int, leftLength: Int)] = []
         for (token, index) in vocab {
             let scalars = Array(token.unicodeScalars)
@@ -25,7 +25,7 @@ extension GGUFTokenizer {
             for cut in 1..<scalars.count {
                 let left = String(String.UnicodeScalarView(scalars[..<cut]))
                 let right = String(String.UnicodeScalarView(scalars[cut...]))
-                if ids[left] != nil && ids[right] != nil { merges.append((left, right, index, cut)) }
+                if ids.contains(Exact(left)) && ids.contains(Exact(right)) { merges.append((left, right, index, cut)) }
             }
         }
         // Python sorts by (score, len(left), len(right)) descending: rank ascending, then left longest.
@@ -36,10 +36,10 @@ extension GGUFTokenizer {
     func gemmaJSON() -> OrderedJSON {
         let vocab = Self.vocabulary(tokens.map(Self.gemmaSpelling))
         var added: [OrderedJSON] = []
-        let ids = Set(vocab.map(\.0))
+        let ids = Set(vocab.map { Exact($0.0) })
         for (i, t) in tokens.enumerated() where i < types.count {
             if types[i] == TokenType.control { added.append(Self.addedToken(i, t, special: true)) }
-            if types[i] == TokenType.userDefined && ids.contains(t) { added.append(Self.addedToken(i, t, special: false)) }
+            if types[i] == TokenType.userDefined && ids.contains(Exact(t)) { added.append(Self.addedToken(i, t, special: false)) }
         }
         let replace = { (from: String, to: String) -> OrderedJSON in
             .object([("type", .string("Replace")), ("pattern", .object([("String", .string(from))])), ("content", .string(to))])
