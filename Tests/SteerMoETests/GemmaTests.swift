@@ -110,6 +110,19 @@ final class GemmaTests: XCTestCase {
         }
     }
 
+    /// Read from a file (Foundation's parser): 0 and 1 are numbers, not booleans.
+    func testZeroAndOneInConfigFileAreIntegers() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gemma-config-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let json = #"{"model_type": "gemma3_text", "num_attention_heads": 4, "num_key_value_heads": 1, "head_dim": 256,"#
+            + #" "num_hidden_layers": 2, "pad_token_id": 0, "eos_token_id": 1, "bos_token_id": 2, "use_bidirectional_attention": false}"#
+        try Data(json.utf8).write(to: url)
+        let c = try DecoderConfig(config: HFConfig(path: url.path))
+        XCTAssertEqual(c.numKVHeads, 1)
+        XCTAssertEqual(c.padTokenId, 0)
+        XCTAssertEqual(c.eosTokenIds, [1])
+    }
+
     func testLinearRoPEFrequencies() {
         let plain = RotaryEmbedding.inverseFrequencies(headDim: 16, theta: 1e6, scaling: .none)
         let scaled = RotaryEmbedding.inverseFrequencies(headDim: 16, theta: 1e6, scaling: .linear(factor: 2))
@@ -278,5 +291,33 @@ final class GemmaTests: XCTestCase {
         XCTAssertEqual(try (results[0].0 - results[1].0).abs().amax().item(), 0, accuracy: 1e-6)
         XCTAssertEqual(try (results[0].1 - results[1].1).abs().amax().item(), 0, accuracy: 1e-5)
         XCTAssertGreaterThan(try results[0].1.abs().amax().item(), 0)
+    }
+
+    /// A real Gemma 3 checkpoint (not committed) against references from
+    /// `make_gemma_fixtures.py --real MODEL_DIR OUT_DIR`: a left-padded batch, one prompt
+    /// longer than the sliding window, and greedy continuations.
+    func testRealGemmaWhenAvailable() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let modelDir = env["STEERMOE_GEMMA_MODEL_DIR"], let refDir = env["STEERMOE_GEMMA_REFERENCE_DIR"] else {
+            throw XCTSkip("STEERMOE_GEMMA_MODEL_DIR / STEERMOE_GEMMA_REFERENCE_DIR not set")
+        }
+        let lm = try DecoderLM.load(folder: modelDir)
+        let ref = try Safetensors.load(refDir + "/real_reference.safetensors")
+        let (ids, mask) = (ref["input_ids"]!, ref["attention_mask"]!)
+        let logits = try lm(inputIds: ids, attentionMask: mask)
+        let t = ids.size(1)
+        // Relative to the logit scale (a 262k-way head over 640-wide states): 1e-4 of the largest.
+        let scale = try ref["last_logits"]!.abs().amax().item()
+        let last = try (logits.select(dim: 1, index: t - 1) - ref["last_logits"]!).abs().amax().item()
+        XCTAssertLessThanOrEqual(last, 1e-4 * scale)
+        let row1 = try maxDiffAtTokens(logits.select(dim: 0, index: 1), ref["row1_logits"]!, mask: mask.select(dim: 0, index: 1))
+        XCTAssertLessThanOrEqual(row1, 1e-4 * scale)
+        let long = try lm(inputIds: ref["long_input_ids"]!, attentionMask: nil)
+        let longDiff = try (long.select(dim: 1, index: long.size(1) - 1) - ref["long_last_logits"]!).abs().amax().item()
+        XCTAssertLessThanOrEqual(longDiff, 1e-4 * scale)
+        let greedy = try generate(model: lm, inputIds: ids, attentionMask: mask,
+                                  options: GenerationOptions(maxNewTokens: 8, eosTokenIds: [], padTokenId: lm.config.padTokenId))
+        XCTAssertEqual(try greedy.ints(), try ref["greedy_sequences"]!.ints())
+        print("real gemma: last-logit diff \(last), row-1 \(row1), long prompt \(longDiff) (scale \(scale))")
     }
 }
