@@ -293,6 +293,22 @@ final class GemmaTests: XCTestCase {
         XCTAssertGreaterThan(try results[0].1.abs().amax().item(), 0)
     }
 
+    /// bfloat16 weights: Gemma norms compute in float32 and cast back, the embedding scale is
+    /// rounded to bfloat16 first; the result stays near the float32 reference.
+    func testBFloat16LoadSmoke() throws {
+        let ref = try Self.reference()
+        let lm = try DecoderLM.load(folder: Self.folder, dtype: .bfloat16)
+        XCTAssertTrue(lm.parameters().allSatisfy { $0.value.dtype == .bfloat16 })
+        let logits = try lm(inputIds: ref["input_ids"]!, attentionMask: ref["attention_mask"]!)
+        XCTAssertEqual(logits.dtype, .bfloat16)
+        XCTAssertTrue(try logits.isFinite().all())
+        let diff = try maxDiffAtTokens(logits, ref["logits"]!, mask: ref["attention_mask"]!)
+        XCTAssertLessThan(diff, 0.1 * (try ref["logits"]!.abs().amax().item()))
+        let out = try generate(model: lm, inputIds: ref["input_ids"]!, attentionMask: ref["attention_mask"]!,
+                               options: GenerationOptions(model: lm, maxNewTokens: 4))
+        XCTAssertEqual(out.size(0), 2)
+    }
+
     /// A real Gemma 3 checkpoint (not committed) against references from
     /// `make_gemma_fixtures.py --real MODEL_DIR OUT_DIR`: a left-padded batch, one prompt
     /// longer than the sliding window, and greedy continuations.
