@@ -46,9 +46,13 @@ public struct Tokenizer: Sendable {
         let file = try JSONFile(url: tokenizerJSON, expected: "a Hugging Face tokenizer.json")
         preTokenizer = JSONFile.isNull(file.root["pre_tokenizer"])
             ? nil : try PreTokenizer(json: file.object(file.root["pre_tokenizer"], "pre_tokenizer"), file: file)
-        // Without a ByteLevel pre-tokenizer the vocabulary is plain text (SentencePiece style).
-        model = try BPEModel(json: file.object(file.root["model"], "model"), file: file,
-                             byteLevel: preTokenizer?.containsByteLevel ?? false)
+        // Without a ByteLevel pre-tokenizer the vocabulary is plain text (SentencePiece style),
+        // unless the decoder says otherwise: refused rather than tokenized wrongly.
+        let byteLevel = preTokenizer?.containsByteLevel ?? false
+        if !byteLevel, let decoder = file.root["decoder"] as? [String: Any], decoder["type"] as? String == "ByteLevel" {
+            throw file.unsupported("ByteLevel decoder without a ByteLevel pre-tokenizer")
+        }
+        model = try BPEModel(json: file.object(file.root["model"], "model"), file: file, byteLevel: byteLevel)
         normalizer = try Normalizer.parse(file.root["normalizer"], file: file)
         postProcessor = try PostProcessor.parse(file.root["post_processor"], file: file)
         addedTokens = try Tokenizer.parseAddedTokens(file.root["added_tokens"], file: file)

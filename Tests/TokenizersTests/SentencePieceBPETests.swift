@@ -102,6 +102,17 @@ final class SentencePieceBPETests: XCTestCase {
         XCTAssertEqual(tokenizer.decode([1, 3]), "\u{212B} \u{FEFF}\u{FEFF}")  // no decoder: joined with spaces, as HF
     }
 
+    /// A byte-level vocabulary is recognised by its ByteLevel pre-tokenizer; a file with only a
+    /// ByteLevel decoder is refused instead of being read as plain text.
+    func testByteLevelDecoderWithoutByteLevelPreTokenizerIsRefused() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let json = #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "pre_tokenizer": null, "decoder": {"type": "ByteLevel"}}"#
+        try Data(json.utf8).write(to: folder.appendingPathComponent("tokenizer.json"))
+        XCTAssertThrowsError(try Tokenizer(folder: folder)) { error in
+            XCTAssertTrue("\(error)".contains("ByteLevel decoder"), "\(error)")
+        }
+    }
+
     func testRegexReplaceIsRefusedByName() throws {
         let folder = try Fixtures.temporaryFolder()
         let json = #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [], "byte_fallback": true},"#
