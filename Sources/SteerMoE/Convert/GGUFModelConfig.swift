@@ -42,7 +42,7 @@ struct GGUFModelConfig {
         file.tensor(named: "token_embd.weight")?.shape.first ?? optionalInt("vocab_size") ?? file["tokenizer.ggml.tokens"]?.array?.count ?? 0
     }
     var tied: Bool { file.tensor(named: "output.weight") == nil }
-    var tokenId: (String) -> Int? { { file["tokenizer.ggml.\($0)"]?.int } }
+    func tokenId(_ key: String) -> Int? { file["tokenizer.ggml.\(key)"]?.int }
 
     func configJSON() throws -> OrderedJSON {
         let hidden = try int("embedding_length"), heads = try headCount
