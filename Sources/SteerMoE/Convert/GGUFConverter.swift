@@ -78,7 +78,7 @@ public struct GGUFConverter {
         let config = try GGUFModelConfig(file: file)
         let tokenizer = try GGUFTokenizer(file: file, architecture: config.architecture)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        func write(_ json: OrderedJSON, _ name: String) throws {
+        func write(_ json: GGUFJSON, _ name: String) throws {
             let path = (folder as NSString).appendingPathComponent(name)
             try json.serialized().write(toFile: path, atomically: true, encoding: .utf8)
             log("wrote \(path)")
@@ -91,11 +91,11 @@ public struct GGUFConverter {
 
         // One tensor in memory at a time: dequantise, transform, cast, write.
         let plan = try TensorPlan(file: file)
-        let entries = plan.sources.map { StreamingSafetensorsWriter.Entry(name: $0.key, shape: $0.value.shape, dtype: outputDtype) }
+        let entries = plan.sources.map { GGUFSafetensorsWriter.Entry(name: $0.key, shape: $0.value.shape, dtype: outputDtype) }
         var metadata = ["format": "pt", "converted_from": "gguf", "gguf_file": (source as NSString).lastPathComponent]
         if let license = file["general.license"]?.string { metadata["license"] = license }
         let path = (folder as NSString).appendingPathComponent("model.safetensors")
-        try StreamingSafetensorsWriter.write(entries, to: path, metadata: metadata) { entry in
+        try GGUFSafetensorsWriter.write(entries, to: path, metadata: metadata) { entry in
             let t = try plan.tensor(plan.sources[entry.name]!)
             return outputDtype == .float32 ? t : try t.to(dtype: outputDtype)
         }

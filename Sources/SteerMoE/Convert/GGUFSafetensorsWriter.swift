@@ -5,7 +5,7 @@ import Torch
 /// instead of the whole model. Layout, header and padding are those of `Safetensors.save`
 /// (names sorted, JSON with sorted keys, space-padded to 8 bytes), so the bytes are the same.
 /// Atomic like `Safetensors.save`: a temporary file in the folder, fsync, rename.
-struct StreamingSafetensorsWriter {
+struct GGUFSafetensorsWriter {
     struct Entry {
         let name: String
         let shape: [Int]
