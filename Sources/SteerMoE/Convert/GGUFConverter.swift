@@ -22,7 +22,7 @@ public struct GGUFConverter {
 
     public init(source: String, outputDtype: DType = .float32) throws {
         guard [.float32, .bfloat16, .float16].contains(outputDtype) else {
-            throw GGUFError("--dtype must be float32, bfloat16 or float16 (got \(outputDtype))")
+            throw GGUFError("output dtype must be float32, bfloat16 or float16 (got \(outputDtype))")
         }
         self.source = source
         self.outputDtype = outputDtype
@@ -77,6 +77,7 @@ public struct GGUFConverter {
         let file = try GGUFFile(path: source)
         let config = try GGUFModelConfig(file: file)
         let tokenizer = try GGUFTokenizer(file: file, architecture: config.architecture)
+        let plan = try TensorPlan(file: file)  // unknown tensors fail before anything is written
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         func write(_ json: GGUFJSON, _ name: String) throws {
             let path = (folder as NSString).appendingPathComponent(name)
@@ -90,7 +91,6 @@ public struct GGUFConverter {
         try write(tokenizer.tokenizerConfigJSON(maxLength: config.optionalInt("context_length")), "tokenizer_config.json")
 
         // One tensor in memory at a time: dequantise, transform, cast, write.
-        let plan = try TensorPlan(file: file)
         let entries = plan.sources.map { GGUFSafetensorsWriter.Entry(name: $0.key, shape: $0.value.shape, dtype: outputDtype) }
         var metadata = ["format": "pt", "converted_from": "gguf", "gguf_file": (source as NSString).lastPathComponent]
         if let license = file["general.license"]?.string { metadata["license"] = license }
