@@ -22,20 +22,43 @@ public struct GGUFConverter {
 
     public init(source: String, outputDtype: DType = .float32) throws {
         guard [.float32, .bfloat16, .float16].contains(outputDtype) else {
-            throw GGUFError("--dtype must be float32, bfloat16 or float16 (got \(outputDtype))")
+            throw GGUFError("output dtype must be float32, bfloat16 or float16 (got \(outputDtype))")
         }
         self.source = source
         self.outputDtype = outputDtype
     }
 
-    /// All HF tensors of the file, float32 (before any `outputDtype` cast).
+    /// All HF tensors of the file, float32 (what `convert` writes with `outputDtype` f32).
     public static func hfTensors(of file: GGUFFile) throws -> [String: Tensor] {
-        let config = try GGUFModelConfig(file: file)
-        let names = GGUFTensorNames(architecture: config.architecture)
+        let plan = try TensorPlan(file: file)
         var out: [String: Tensor] = [:]
-        for info in file.tensors {
-            let name = try names.hfName(info.name)
-            guard out[name] == nil else { throw GGUFError("\(file.path): two tensors map to '\(name)'") }
+        for (name, info) in plan.sources { out[name] = try plan.tensor(info) }
+        return out
+    }
+
+    /// GGUF tensor → HF name, checked up front, and the per-tensor decoding.
+    struct TensorPlan {
+        let config: GGUFModelConfig
+        let names: GGUFTensorNames
+        /// HF name → the GGUF tensor it comes from.
+        let sources: [String: GGUFTensorInfo]
+        let file: GGUFFile
+
+        init(file: GGUFFile) throws {
+            self.file = file
+            config = try GGUFModelConfig(file: file)
+            names = GGUFTensorNames(architecture: config.architecture)
+            var sources: [String: GGUFTensorInfo] = [:]
+            for info in file.tensors {
+                let name = try names.hfName(info.name)
+                guard sources[name] == nil else { throw GGUFError("\(file.path): two tensors map to '\(name)'") }
+                sources[name] = info
+            }
+            self.sources = sources
+        }
+
+        /// Dequantised to float32, with llama.cpp's transforms undone.
+        func tensor(_ info: GGUFTensorInfo) throws -> Tensor {
             var values = try file.floats(info)
             let shape = info.shape
             if names.unpermuteHeads(info.name) {
@@ -43,9 +66,8 @@ public struct GGUFConverter {
                 values = try GGUFTransforms.unpermuteRows(values, rows: shape[0], cols: shape.count > 1 ? shape[1] : 1, heads: heads)
             }
             if names.subtractOneFromNorm(info.name) { for i in values.indices { values[i] -= 1 } }
-            out[name] = try values.withUnsafeBytes { try Tensor.fromBytes($0, shape: shape, dtype: .float32) }
+            return try values.withUnsafeBytes { try Tensor.fromBytes($0, shape: shape, dtype: .float32) }
         }
-        return out
     }
 
     /// Writes the folder; `log` receives one line per step.
@@ -55,8 +77,9 @@ public struct GGUFConverter {
         let file = try GGUFFile(path: source)
         let config = try GGUFModelConfig(file: file)
         let tokenizer = try GGUFTokenizer(file: file, architecture: config.architecture)
+        let plan = try TensorPlan(file: file)  // unknown tensors fail before anything is written
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        func write(_ json: OrderedJSON, _ name: String) throws {
+        func write(_ json: GGUFJSON, _ name: String) throws {
             let path = (folder as NSString).appendingPathComponent(name)
             try json.serialized().write(toFile: path, atomically: true, encoding: .utf8)
             log("wrote \(path)")
@@ -67,17 +90,20 @@ public struct GGUFConverter {
         try write(tokenizer.tokenizerJSON(), "tokenizer.json")
         try write(tokenizer.tokenizerConfigJSON(maxLength: config.optionalInt("context_length")), "tokenizer_config.json")
 
-        var tensors = try Self.hfTensors(of: file)
-        if outputDtype != .float32 { for (k, v) in tensors { tensors[k] = try v.to(dtype: outputDtype) } }
+        // One tensor in memory at a time: dequantise, transform, cast, write.
+        let entries = plan.sources.map { GGUFSafetensorsWriter.Entry(name: $0.key, shape: $0.value.shape, dtype: outputDtype) }
         var metadata = ["format": "pt", "converted_from": "gguf", "gguf_file": (source as NSString).lastPathComponent]
         if let license = file["general.license"]?.string { metadata["license"] = license }
         let path = (folder as NSString).appendingPathComponent("model.safetensors")
-        try Safetensors.save(tensors, to: path, metadata: metadata)
-        log("wrote \(path) (\(tensors.count) tensors, \(outputDtype))")
+        try GGUFSafetensorsWriter.write(entries, to: path, metadata: metadata) { entry in
+            let t = try plan.tensor(plan.sources[entry.name]!)
+            return outputDtype == .float32 ? t : try t.to(dtype: outputDtype)
+        }
+        log("wrote \(path) (\(entries.count) tensors, \(outputDtype))")
 
         var types: [String: Int] = [:]
         for t in file.tensors { types[t.type.description, default: 0] += 1 }
-        return Report(architecture: config.architecture, tensors: tensors.count,
+        return Report(architecture: config.architecture, tensors: entries.count,
                       parameters: file.tensors.reduce(0) { $0 + $1.elementCount }, storedTypes: types,
                       seconds: Date().timeIntervalSince(start))
     }

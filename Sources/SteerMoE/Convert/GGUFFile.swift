@@ -162,6 +162,8 @@ private struct Reader {
         case .array:
             let elementType = try u32()
             let n = try count("array length of '\(key)'")
+            // every element takes at least one byte: a larger count is corruption, not a big array
+            guard n <= size - offset else { throw GGUFError("\(path): metadata '\(key)' claims \(n) elements, more than the \(size - offset) bytes left") }
             var items: [GGUFValue] = []
             items.reserveCapacity(n)
             for _ in 0..<n { items.append(try value(type: elementType, key: key)) }

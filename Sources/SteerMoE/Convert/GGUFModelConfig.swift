@@ -42,11 +42,11 @@ struct GGUFModelConfig {
         file.tensor(named: "token_embd.weight")?.shape.first ?? optionalInt("vocab_size") ?? file["tokenizer.ggml.tokens"]?.array?.count ?? 0
     }
     var tied: Bool { file.tensor(named: "output.weight") == nil }
-    var tokenId: (String) -> Int? { { file["tokenizer.ggml.\($0)"]?.int } }
+    func tokenId(_ key: String) -> Int? { file["tokenizer.ggml.\(key)"]?.int }
 
-    func configJSON() throws -> OrderedJSON {
+    func configJSON() throws -> GGUFJSON {
         let hidden = try int("embedding_length"), heads = try headCount
-        var items: [(String, OrderedJSON)] = []
+        var items: [(String, GGUFJSON)] = []
         switch architecture {
         case "llama": items = [("architectures", .array([.string("LlamaForCausalLM")])), ("model_type", .string("llama"))]
         case "qwen2": items = [("architectures", .array([.string("Qwen2ForCausalLM")])), ("model_type", .string("qwen2"))]
@@ -108,8 +108,8 @@ struct GGUFModelConfig {
     }
 
     /// `rope.scaling.*` → transformers 5 `rope_parameters` (linear and YaRN; none in these files).
-    func ropeParameters(theta: Double) throws -> OrderedJSON {
-        var rope: [(String, OrderedJSON)] = [("rope_theta", .double(theta))]
+    func ropeParameters(theta: Double) throws -> GGUFJSON {
+        var rope: [(String, GGUFJSON)] = [("rope_theta", .double(theta))]
         let type = file["\(architecture).rope.scaling.type"]?.string ?? "none"
         switch type {
         case "none": rope.insert(("rope_type", .string("default")), at: 0)
@@ -126,7 +126,7 @@ struct GGUFModelConfig {
     }
 
     /// Generation stops at eos and, where the file names one, end-of-turn (`eot_token_id`).
-    func generationConfigJSON() -> OrderedJSON {
+    func generationConfigJSON() -> GGUFJSON {
         var eos: [Int] = []
         for key in ["eos_token_id", "eot_token_id"] { if let id = tokenId(key), !eos.contains(id) { eos.append(id) } }
         return .object([

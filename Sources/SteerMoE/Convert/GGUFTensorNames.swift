@@ -3,7 +3,7 @@
 struct GGUFTensorNames {
     let architecture: String
 
-    /// Per-block names shared by llama, qwen2, qwen3 and gemma3 (gguf-py `TENSOR_MAPPINGS`).
+    /// Per-block names shared by llama, qwen2 and gemma3 (gguf-py `TENSOR_MAPPINGS`).
     private static let common: [String: String] = [
         "attn_q": "self_attn.q_proj", "attn_k": "self_attn.k_proj", "attn_v": "self_attn.v_proj",
         "attn_output": "self_attn.o_proj",

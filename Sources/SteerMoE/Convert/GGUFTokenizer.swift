@@ -28,7 +28,7 @@ struct GGUFTokenizer {
     var addBOS: Bool { file["tokenizer.ggml.add_bos_token"]?.bool ?? (model == "llama") }
     var addEOS: Bool { file["tokenizer.ggml.add_eos_token"]?.bool ?? false }
 
-    func tokenizerJSON() throws -> OrderedJSON {
+    func tokenizerJSON() throws -> GGUFJSON {
         switch model {
         case "gpt2": return try byteLevelJSON()
         case "llama" where architecture == "gemma3": return gemmaJSON()
@@ -37,8 +37,8 @@ struct GGUFTokenizer {
         }
     }
 
-    func tokenizerConfigJSON(maxLength: Int?) -> OrderedJSON {
-        var items: [(String, OrderedJSON)] = [
+    func tokenizerConfigJSON(maxLength: Int?) -> GGUFJSON {
+        var items: [(String, GGUFJSON)] = [
             ("add_bos_token", .bool(addBOS)),
             ("add_eos_token", .bool(addEOS)),
             ("bos_token", .optionalString(token("bos_token_id"))),
@@ -54,13 +54,13 @@ struct GGUFTokenizer {
         return .object(items)
     }
 
-    static func addedToken(_ id: Int, _ content: String, special: Bool) -> OrderedJSON {
+    static func addedToken(_ id: Int, _ content: String, special: Bool) -> GGUFJSON {
         .object([("id", .int(id)), ("content", .string(content)), ("single_word", .bool(false)), ("lstrip", .bool(false)),
                  ("rstrip", .bool(false)), ("normalized", .bool(false)), ("special", .bool(special))])
     }
 
     static func bpeModel(vocab: [(String, Int)], merges: [(String, String)], unk: String?, byteFallback: Bool,
-                         ignoreMerges: Bool) -> OrderedJSON {
+                         ignoreMerges: Bool) -> GGUFJSON {
         .object([
             ("type", .string("BPE")), ("dropout", .null), ("unk_token", .optionalString(unk)),
             ("continuing_subword_prefix", byteFallback ? .null : .string("")),
@@ -73,18 +73,18 @@ struct GGUFTokenizer {
 
     /// Token → id in id order; a spelling that occurs twice keeps its last id, as a Python dict.
     static func vocabulary(_ spelled: [String]) -> [(String, Int)] {
-        var last: [Exact: Int] = [:]
-        for (i, t) in spelled.enumerated() { last[Exact(t)] = i }
-        return spelled.enumerated().compactMap { last[Exact($0.element)] == $0.offset ? ($0.element, $0.offset) : nil }
+        var last: [CodePointString: Int] = [:]
+        for (i, t) in spelled.enumerated() { last[CodePointString(t)] = i }
+        return spelled.enumerated().compactMap { last[CodePointString($0.element)] == $0.offset ? ($0.element, $0.offset) : nil }
     }
 }
 
 /// A string compared scalar by scalar. Swift's `String ==` is canonical equivalence, under which
 /// distinct vocabulary entries collide (";" U+003B and Greek ";" U+037E, precomposed and
 /// decomposed "য়"); tokenizers compare code points.
-struct Exact: Hashable {
+struct CodePointString: Hashable {
     let string: String
     init(_ string: String) { self.string = string }
-    static func == (a: Exact, b: Exact) -> Bool { a.string.unicodeScalars.elementsEqual(b.string.unicodeScalars) }
+    static func == (a: CodePointString, b: CodePointString) -> Bool { a.string.unicodeScalars.elementsEqual(b.string.unicodeScalars) }
     func hash(into h: inout Hasher) { for s in string.unicodeScalars { h.combine(s.value) } }
 }

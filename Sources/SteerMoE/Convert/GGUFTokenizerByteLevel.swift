@@ -37,12 +37,12 @@ extension GGUFTokenizer {
         }
     }
 
-    func byteLevelJSON() throws -> OrderedJSON {
+    func byteLevelJSON() throws -> GGUFJSON {
         guard let mergeLines = file["tokenizer.ggml.merges"]?.strings else { throw GGUFError("\(file.path): gpt2 tokenizer without tokenizer.ggml.merges") }
         // Tokens outside the byte alphabet (none in well-formed files) are respelled byte by byte.
         let spelled = tokens.map { Self.inAlphabet($0) ? $0 : String(String.UnicodeScalarView($0.utf8.map { Self.byteAlphabet[Int($0)] })) }
         let vocab = Self.vocabulary(spelled)
-        let ids = Set(vocab.map { Exact($0.0) })
+        let ids = Set(vocab.map { CodePointString($0.0) })
         let merges: [(String, String)] = try mergeLines.map { line in
             let scalars = line.unicodeScalars  // split on the code point, not a grapheme
             guard let space = scalars.firstIndex(of: " ") else { throw GGUFError("\(file.path): merge '\(line)' has no space") }
@@ -51,16 +51,16 @@ extension GGUFTokenizer {
 
         // Control tokens become special added tokens, user-defined ones plain added tokens. A
         // "control" token spelled outside the byte alphabet is a llama.cpp mislabel: skipped.
-        var added: [OrderedJSON] = []
+        var added: [GGUFJSON] = []
         for (i, t) in tokens.enumerated() where i < types.count {
             if types[i] == TokenType.control && Self.inAlphabet(t) { added.append(Self.addedToken(i, t, special: true)) }
-            if types[i] == TokenType.userDefined && ids.contains(Exact(t)) { added.append(Self.addedToken(i, t, special: false)) }
+            if types[i] == TokenType.userDefined && ids.contains(CodePointString(t)) { added.append(Self.addedToken(i, t, special: false)) }
         }
 
-        let byteLevel = { (regex: Bool) -> OrderedJSON in
+        let byteLevel = { (regex: Bool) -> GGUFJSON in
             .object([("type", .string("ByteLevel")), ("add_prefix_space", .bool(false)), ("trim_offsets", .bool(true)), ("use_regex", .bool(regex))])
         }
-        let split: OrderedJSON, ignoreMerges: Bool
+        let split: GGUFJSON, ignoreMerges: Bool
         switch try preTokenizer() {
         case .gpt2: (split, ignoreMerges) = (byteLevel(true), false)
         case .digitsThenGPT2:
@@ -75,7 +75,7 @@ extension GGUFTokenizer {
             ignoreMerges = regex == Self.llama3Split  // llama.cpp and Llama 3's tokenizer.json
         }
         // Qwen2's own tokenizer NFC-normalises (llama.cpp does not; identical on NFC text).
-        let normalizer: OrderedJSON = pre.hasPrefix("qwen2") || pre == "deepseek-r1-qwen" ? .object([("type", .string("NFC"))]) : .null
+        let normalizer: GGUFJSON = pre.hasPrefix("qwen2") || pre == "deepseek-r1-qwen" ? .object([("type", .string("NFC"))]) : .null
 
         return .object([
             ("version", .string("1.0")), ("truncation", .null), ("padding", .null),
@@ -89,20 +89,20 @@ extension GGUFTokenizer {
     }
 
     /// BOS/EOS around each sequence where the file asks for them; otherwise ids pass through.
-    func postProcessor() -> OrderedJSON {
-        var single: [OrderedJSON] = [], pair: [OrderedJSON] = [], specials: [(String, OrderedJSON)] = []
-        func special(_ key: String, typeId: Int) -> OrderedJSON? {
+    func postProcessor() -> GGUFJSON {
+        var single: [GGUFJSON] = [], pair: [GGUFJSON] = [], specials: [(String, GGUFJSON)] = []
+        func special(_ key: String, typeId: Int) -> GGUFJSON? {
             guard let t = token(key), let i = id(key) else { return nil }
             if !specials.contains(where: { $0.0 == t }) {
                 specials.append((t, .object([("id", .string(t)), ("ids", .array([.int(i)])), ("tokens", .array([.string(t)]))])))
             }
             return .object([("SpecialToken", .object([("id", .string(t)), ("type_id", .int(typeId))]))])
         }
-        func sequence(_ name: String, _ typeId: Int) -> OrderedJSON {
+        func sequence(_ name: String, _ typeId: Int) -> GGUFJSON {
             .object([("Sequence", .object([("id", .string(name)), ("type_id", .int(typeId))]))])
         }
         for (name, typeId) in [("A", 0), ("B", 1)] {
-            var part: [OrderedJSON] = []
+            var part: [GGUFJSON] = []
             if addBOS, let b = special("bos_token_id", typeId: typeId) { part.append(b) }
             part.append(sequence(name, typeId))
             if addEOS, let e = special("eos_token_id", typeId: typeId) { part.append(e) }

@@ -17,7 +17,7 @@ extension GGUFTokenizer {
     /// split of every token into two vocabulary pieces, best (earliest) token first, longer
     /// left piece first among splits of one token.
     static func gemmaMerges(_ vocab: [(String, Int)]) -> [(String, String)] {
-        let ids = Set(vocab.map { Exact($0.0) })
+        let ids = Set(vocab.map { CodePointString($0.0) })
         var merges: [(left: String, right: String, rank: Int, leftLength: Int)] = []
         for (token, index) in vocab {
             let scalars = Array(token.unicodeScalars)
@@ -25,7 +25,7 @@ extension GGUFTokenizer {
             for cut in 1..<scalars.count {
                 let left = String(String.UnicodeScalarView(scalars[..<cut]))
                 let right = String(String.UnicodeScalarView(scalars[cut...]))
-                if ids.contains(Exact(left)) && ids.contains(Exact(right)) { merges.append((left, right, index, cut)) }
+                if ids.contains(CodePointString(left)) && ids.contains(CodePointString(right)) { merges.append((left, right, index, cut)) }
             }
         }
         // Python sorts by (score, len(left), len(right)) descending: rank ascending, then left longest.
@@ -33,15 +33,15 @@ extension GGUFTokenizer {
         return merges.map { ($0.left, $0.right) }
     }
 
-    func gemmaJSON() -> OrderedJSON {
+    func gemmaJSON() -> GGUFJSON {
         let vocab = Self.vocabulary(tokens.map(Self.gemmaSpelling))
-        var added: [OrderedJSON] = []
-        let ids = Set(vocab.map { Exact($0.0) })
+        var added: [GGUFJSON] = []
+        let ids = Set(vocab.map { CodePointString($0.0) })
         for (i, t) in tokens.enumerated() where i < types.count {
             if types[i] == TokenType.control { added.append(Self.addedToken(i, t, special: true)) }
-            if types[i] == TokenType.userDefined && ids.contains(Exact(t)) { added.append(Self.addedToken(i, t, special: false)) }
+            if types[i] == TokenType.userDefined && ids.contains(CodePointString(t)) { added.append(Self.addedToken(i, t, special: false)) }
         }
-        let replace = { (from: String, to: String) -> OrderedJSON in
+        let replace = { (from: String, to: String) -> GGUFJSON in
             .object([("type", .string("Replace")), ("pattern", .object([("String", .string(from))])), ("content", .string(to))])
         }
         return .object([

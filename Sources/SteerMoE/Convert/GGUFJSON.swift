@@ -1,9 +1,9 @@
 /// JSON with object keys kept in insertion order, for files people read and diff (config.json)
 /// and for vocabularies written in id order, as Hugging Face writes them. Non-ASCII text is
 /// written as UTF-8, doubles in Swift's shortest round-trip form (`1e-06`, `1000000.0`).
-indirect enum OrderedJSON {
-    case object([(String, OrderedJSON)])
-    case array([OrderedJSON])
+indirect enum GGUFJSON {
+    case object([(String, GGUFJSON)])
+    case array([GGUFJSON])
     case string(String)
     case int(Int)
     case double(Double)
@@ -86,8 +86,8 @@ indirect enum OrderedJSON {
     }
 }
 
-extension OrderedJSON {
+extension GGUFJSON {
     /// An optional value, `null` when absent.
-    static func optionalInt(_ v: Int?) -> OrderedJSON { v.map { .int($0) } ?? .null }
-    static func optionalString(_ v: String?) -> OrderedJSON { v.map { .string($0) } ?? .null }
+    static func optionalInt(_ v: Int?) -> GGUFJSON { v.map { .int($0) } ?? .null }
+    static func optionalString(_ v: String?) -> GGUFJSON { v.map { .string($0) } ?? .null }
 }
