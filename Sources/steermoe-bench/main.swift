@@ -10,6 +10,10 @@ func option(_ name: String, _ fallback: Int) -> Int {
     }
     return v
 }
+func stringOption(_ name: String, _ fallback: String) -> String {
+    guard let i = args.firstIndex(of: name), args.index(after: i) < args.endIndex else { return fallback }
+    return args[args.index(after: i)]
+}
 Torch.numThreads = option("--threads", 1)
 Torch.setInteropThreads(1)
 let steps = option("--steps", 50), warmup = option("--warmup", 5)
@@ -22,8 +26,14 @@ do {
     case "logmel":
         let r = try LogMelBench.run(steps: steps, warmup: warmup)
         print("{\"bench\": \"logmel\", \"median_ms\": \(r.msPerBatch), \"frames\": \(r.frames)}")
+    case "loader":
+        let r = try LoaderBench.run(data: stringOption("--data", ".bench/loader-data"), workers: option("--workers", 2),
+                                    batch: option("--batch", 8), epochs: option("--epochs", 2))
+        print("{\"bench\": \"loader\", \"samples\": \(r.samples), \"epoch_seconds\": \(r.epochSeconds), \"seconds\": \(r.epochSeconds.last ?? 0), "
+              + "\"cpu_seconds\": \(r.epochCPUSeconds.last ?? 0)}")
     default:
-        FileHandle.standardError.write("usage: steermoe-bench core|logmel [--steps N] [--warmup N] [--threads T]\n".data(using: .utf8)!)
+        FileHandle.standardError.write(("usage: steermoe-bench core|logmel|loader [--steps N] [--warmup N] [--threads T]"
+            + " [--data DIR --workers N --batch N --epochs N]\n").data(using: .utf8)!)
         exit(2)
     }
 } catch {
