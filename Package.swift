@@ -79,7 +79,7 @@ let package = Package(
             "SteerMoE", "SkyCorpus", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "torch-cuda-check", dependencies: ["Torch"]),
-        .executableTarget(name: "steermoe-bench", dependencies: ["Torch", "SteerMoE"]),
+        .executableTarget(name: "steermoe-bench", dependencies: ["Torch", "SpeechData", "SteerMoE"]),
         .executableTarget(name: "tokenizer-bench", dependencies: ["Tokenizers"]),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
