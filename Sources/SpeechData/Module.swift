@@ -1,1 +1,0 @@
-// Module SpeechData: see Package.swift for its place in the layering.

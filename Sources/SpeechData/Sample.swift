@@ -1,0 +1,18 @@
+/// One utterance ready for a featuriser: 16 kHz mono waveform plus its transcript and origin.
+public struct Sample: Sendable {
+    /// Mono samples at 16 kHz; empty for rows that only carry precomputed `input_features`.
+    public var waveform: [Float]
+    public var text: String
+    /// Data file the row came from, and its row number there (from 0; JSONL: line - 1).
+    public var source: String
+    public var row: Int
+    /// Seconds of audio (precomputed-only rows: feature frames x 10 ms).
+    public var duration: Double
+    /// Precomputed columns, passed through unchanged when the file has them.
+    public var inputFeatures: FloatMatrix?
+    public var inputIds: [Int64]?
+    public var labels: [Int64]?
+}
+
+/// Hop of Whisper-style log-mel features (160 samples at 16 kHz): converts frames to seconds.
+let featureFrameSeconds = 0.01

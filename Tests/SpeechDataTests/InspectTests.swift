@@ -1,0 +1,31 @@
+import XCTest
+@testable import SpeechData
+
+final class InspectTests: XCTestCase {
+    func testReportSummarisesSchemaCountsAndHistograms() throws {
+        let report = try inspect(paths: [Fixture.path("parquet_nested"), Fixture.path("parquet_corrupt")], examples: 2)
+        XCTAssertEqual(report.files.count, 3)
+        XCTAssertEqual(report.rowCount, 5 + 8)
+        XCTAssertEqual(report.files[0].schema.column("audio")?.type, "struct<bytes: binary, path: string>")
+        XCTAssertEqual(report.files[0].chunks, 2)
+        // Header-only: the corrupt file loses its garbage, empty-text, missing and non-UTF-8 rows.
+        XCTAssertEqual(report.counts[.emptyText], 1)
+        XCTAssertEqual(report.counts[.missingFile], 1)
+        XCTAssertEqual(report.counts[.invalidText], 1)
+        XCTAssertGreaterThanOrEqual(report.counts[.undecodable], 1)
+        XCTAssertEqual(report.durations.counts.reduce(0, +), report.counts.kept)
+        XCTAssertEqual(report.durations.counts[0], report.counts.kept)  // every fixture clip is under 1 s
+        XCTAssertEqual(report.textLengths.counts.reduce(0, +), report.counts.kept)
+        XCTAssertEqual(report.examples.count, 2)
+        XCTAssertEqual(report.examples.first?.text, "wav stereo clip")
+        let printed = report.description
+        XCTAssertTrue(printed.contains("part-0.parquet [parquet]: 3 rows in 2 chunks"), printed)
+        XCTAssertTrue(printed.contains("audio: struct<bytes: binary, path: string>"), printed)
+        XCTAssertTrue(printed.contains("0-1 s"), printed)
+    }
+
+    func testHistogramBinsValues() {
+        let histogram = Histogram(edges: [0, 1, 5], values: [0, 0.5, 1, 4.9, 5, 100], unit: "s")
+        XCTAssertEqual(histogram.counts, [2, 2, 2])
+    }
+}
