@@ -1,0 +1,57 @@
+import ArgumentParser
+import CorpusBuilder
+import Foundation
+
+/// `steermoe corpus ...`: speech corpora for training and evaluation (docs/corpus.md).
+struct Corpus: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build speech corpora (real game speech, synthetic voices) as hub-style parquet.",
+        subcommands: [CorpusBuildCommand.self])
+}
+
+struct CorpusBuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build DIR/<source>/<split>/*.parquet and DIR/README.md; reruns keep finished shards.")
+
+    @Option(help: "Output folder.") var out: String
+    @Option(help: "Comma-separated sources (\(SourceRegistry.known.joined(separator: ", "))).")
+    var sources = SourceRegistry.known.joined(separator: ",")
+    @Option(help: "Hours of synthetic speech per synthetic source (an upper bound, planned by estimate).")
+    var hours = 1.0
+    @Option(help: "Seed for sentence choice, voices and synthesis (the train/dev/test split does not depend on it).")
+    var seed: UInt64 = 0
+    @Option(help: "Shards built in parallel.") var jobs = 1
+    @Option(help: "Rows per parquet shard.") var clipsPerShard = 500
+    @Option(help: "Beneath a Steel Sky data folder.") var gameDir = "/usr/share/scummvm/beneath-a-steel-sky"
+
+    func validate() throws {
+        guard hours >= 0 else { throw ValidationError("--hours must be >= 0") }
+        guard jobs > 0, clipsPerShard > 0 else { throw ValidationError("--jobs and --clips-per-shard must be > 0") }
+    }
+
+    func run() throws {
+        let names = sources.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        var settings = SourceSettings()
+        settings.gameDirectory = URL(fileURLWithPath: gameDir)
+        var options = CorpusBuild.Options()
+        options.jobs = jobs
+        options.clipsPerShard = clipsPerShard
+        options.commandLine = "steermoe corpus build --out DIR --sources \(names.joined(separator: ",")) "
+            + "--hours \(hours) --seed \(seed) --clips-per-shard \(clipsPerShard)"
+        let start = Date()
+        do {
+            let build = CorpusBuild(output: URL(fileURLWithPath: out), sources: try SourceRegistry.make(names, settings: settings),
+                                    seed: seed, options: options)
+            let results = try build.run()
+            for r in results {
+                let t = r.totals.values.reduce(ShardTotals(), +)
+                print(String(format: "%@: %d clips, %.3f h, %d words; %d shards built, %d kept", r.name, t.clips, t.hours,
+                             t.words, r.shardsBuilt, r.shardsKept))
+            }
+            print(String(format: "corpus in %@ (%.1f s)", out, Date().timeIntervalSince(start)))
+        } catch let error as CorpusBuildError {
+            throw ValidationError("corpus build: \(error)")
+        }
+    }
+}
