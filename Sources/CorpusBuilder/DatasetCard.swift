@@ -21,8 +21,10 @@ struct DatasetCard {
         out += "---\n\n# SteerMoE English speech corpus\n\n"
         out += "Built by `steermoe corpus build` (steermoe-swift, Sources/CorpusBuilder). "
         out += "Each source is a folder `<source>/<split>/*.parquet`, laid out like the hub's LibriSpeech parquet.\n\n"
-        out += "**Decisive test set: `sky/test`** (real speech; no sentence in it occurs in any train or dev split "
-        out += "of any source).\n\n"
+        for r in results where r.description.isReal {
+            out += "**Decisive test set: `\(r.name)/test`** (real speech; no sentence in it occurs in any train or dev "
+                + "split of any source).\n\n"
+        }
         out += "## Contents\n\n| source | kind | split | clips | hours | words |\n| --- | --- | --- | ---: | ---: | ---: |\n"
         var all = ShardTotals()
         for r in results {
