@@ -34,6 +34,7 @@ struct CorpusBuildCommand: ParsableCommand {
     }
 
     func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines show up promptly in logs
         let names = sources.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         var settings = SourceSettings()
         settings.gameDirectory = URL(fileURLWithPath: gameDir)
