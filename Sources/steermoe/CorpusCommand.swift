@@ -34,7 +34,6 @@ struct CorpusBuildCommand: ParsableCommand {
     }
 
     func run() throws {
-        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines show up promptly in logs
         let names = sources.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         var settings = SourceSettings()
         settings.gameDirectory = URL(fileURLWithPath: gameDir)
@@ -51,7 +50,8 @@ struct CorpusBuildCommand: ParsableCommand {
         do {
             let build = CorpusBuild(output: URL(fileURLWithPath: out), sources: try SourceRegistry.make(names, settings: settings),
                                     seed: seed, options: options)
-            let results = try build.run()
+            // Unbuffered, so progress shows up promptly when stdout is a log file.
+            let results = try build.run { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
             for r in results {
                 let t = r.totals.values.reduce(ShardTotals(), +)
                 print(String(format: "%@: %d clips, %.3f h, %d words; %d shards built, %d kept", r.name, t.clips, t.hours,

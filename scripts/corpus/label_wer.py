@@ -152,7 +152,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sources", help="comma-separated (default: every source folder)")
     parser.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "steermoe" / "whisper-base")
-    parser.add_argument("--beam", type=int, default=5)
+    parser.add_argument("--beam", type=int, default=1, help="beam size (1: greedy, the default, for speed on CPU)")
+    parser.add_argument("--compute-type", default="int8",
+                        help="CTranslate2 compute type (int8: ~3x faster than float32 on CPU)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--worst", type=int, default=5)
     parser.add_argument("--out", type=Path, help="JSON report with every scored clip")
@@ -160,7 +162,7 @@ def main() -> None:
 
     import ctranslate2
 
-    model = ctranslate2.models.Whisper(str(fetch_model(args.cache)), device="cpu", compute_type="float32",
+    model = ctranslate2.models.Whisper(str(fetch_model(args.cache)), device="cpu", compute_type=args.compute_type,
                                        intra_threads=args.threads)
     prompt = ["<|startoftranscript|>", "<|en|>", "<|transcribe|>", "<|notimestamps|>"]
     sources = args.sources.split(",") if args.sources else sorted(p.name for p in args.corpus.iterdir() if p.is_dir() and not p.name.startswith("."))
