@@ -79,6 +79,7 @@ let package = Package(
         .executableTarget(name: "steermoe", dependencies: [
             "SteerMoE", "SkyCorpus", "CorpusBuilder", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "torch-cuda-check", dependencies: ["Torch"]),
         .executableTarget(name: "steermoe-bench", dependencies: ["Torch", "SteerMoE"]),
         .executableTarget(name: "tokenizer-bench", dependencies: ["Tokenizers"]),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], resources: [.copy("Fixtures")]),

@@ -164,6 +164,18 @@ void ct_autocast_decrement_nesting(void) {
 }
 
 // ---- optimiser kernels ---------------------------------------------------------------------
+} // extern "C"
+
+// The gradients that exist (parameters without one are skipped, as PyTorch does).
+static std::vector<at::Tensor> defined_grads(const ct_tensor *params, int64_t n) {
+  std::vector<at::Tensor> grads;
+  for (int64_t i = 0; i < n; i++)
+    if (T(params[i]).grad().defined()) grads.push_back(T(params[i]).grad());
+  return grads;
+}
+
+extern "C" {
+
 ct_error ct_fused_adamw_(const ct_tensor *params, const ct_tensor *grads, const ct_tensor *exp_avgs,
                          const ct_tensor *exp_avg_sqs, const ct_tensor *steps, int64_t n, double lr, double beta1,
                          double beta2, double weight_decay, double eps) {
@@ -179,9 +191,7 @@ ct_error ct_fused_adamw_(const ct_tensor *params, const ct_tensor *grads, const 
 ct_error ct_clip_grad_norm_(const ct_tensor *params, int64_t n, double max_norm, double *total_norm) {
   CT_TRY({
     at::AutoGradMode no_grad(false);
-    std::vector<at::Tensor> grads;
-    for (int64_t i = 0; i < n; i++)
-      if (T(params[i]).grad().defined()) grads.push_back(T(params[i]).grad());
+    std::vector<at::Tensor> grads = defined_grads(params, n);
     if (grads.empty()) {
       *total_norm = 0;
       return nullptr;
@@ -196,9 +206,7 @@ ct_error ct_clip_grad_norm_(const ct_tensor *params, int64_t n, double max_norm,
 ct_error ct_unscale_grads_(const ct_tensor *params, int64_t n, double inv_scale, int32_t *found_inf) {
   CT_TRY({
     at::AutoGradMode no_grad(false);
-    std::vector<at::Tensor> grads;
-    for (int64_t i = 0; i < n; i++)
-      if (T(params[i]).grad().defined()) grads.push_back(T(params[i]).grad());
+    std::vector<at::Tensor> grads = defined_grads(params, n);
     *found_inf = 0;
     if (grads.empty()) return nullptr;
     auto opts = grads[0].options().dtype(at::kFloat);

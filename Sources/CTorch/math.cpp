@@ -15,6 +15,19 @@ static at::OptionalIntArrayRef optional_dims(const int64_t *d, int64_t n) {
   return n == 0 ? at::OptionalIntArrayRef() : at::OptionalIntArrayRef(dims(d, n));
 }
 
+// op: 0 eq, 1 ne, 2 lt, 3 le, 4 gt, 5 ge; `Other` is a tensor or a scalar.
+template <typename Other> static at::Tensor compare(const at::Tensor &x, const Other &y, int32_t op) {
+  switch (op) {
+  case 0: return at::eq(x, y);
+  case 1: return at::ne(x, y);
+  case 2: return at::lt(x, y);
+  case 3: return at::le(x, y);
+  case 4: return at::gt(x, y);
+  case 5: return at::ge(x, y);
+  default: throw std::invalid_argument("compare: unknown op " + std::to_string(op));
+  }
+}
+
 extern "C" {
 
 BINARY(add, T(a) + T(b))
@@ -66,34 +79,9 @@ ct_error ct_clamp(ct_tensor a, int32_t has_min, ct_scalar min, int32_t has_max, 
     *out = wrap(at::clamp(T(a), lo, hi));
   })
 }
-ct_error ct_compare(ct_tensor a, ct_tensor b, int32_t op, ct_tensor *out) {
-  CT_TRY({
-    const at::Tensor &x = T(a), &y = T(b);
-    switch (op) {
-    case 0: *out = wrap(at::eq(x, y)); break;
-    case 1: *out = wrap(at::ne(x, y)); break;
-    case 2: *out = wrap(at::lt(x, y)); break;
-    case 3: *out = wrap(at::le(x, y)); break;
-    case 4: *out = wrap(at::gt(x, y)); break;
-    case 5: *out = wrap(at::ge(x, y)); break;
-    default: throw std::invalid_argument("compare: unknown op " + std::to_string(op));
-    }
-  })
-}
+ct_error ct_compare(ct_tensor a, ct_tensor b, int32_t op, ct_tensor *out) { CT_TRY(*out = wrap(compare(T(a), T(b), op))) }
 ct_error ct_compare_scalar(ct_tensor a, ct_scalar s, int32_t op, ct_tensor *out) {
-  CT_TRY({
-    const at::Tensor &x = T(a);
-    at::Scalar y = S(s);
-    switch (op) {
-    case 0: *out = wrap(at::eq(x, y)); break;
-    case 1: *out = wrap(at::ne(x, y)); break;
-    case 2: *out = wrap(at::lt(x, y)); break;
-    case 3: *out = wrap(at::le(x, y)); break;
-    case 4: *out = wrap(at::gt(x, y)); break;
-    case 5: *out = wrap(at::ge(x, y)); break;
-    default: throw std::invalid_argument("compare: unknown op " + std::to_string(op));
-    }
-  })
+  CT_TRY(*out = wrap(compare(T(a), S(s), op)))
 }
 ct_error ct_where(ct_tensor cond, ct_tensor a, ct_tensor b, ct_tensor *out) {
   CT_TRY(*out = wrap(at::where(T(cond), T(a), T(b))))

@@ -12,6 +12,18 @@ public struct Sample: Sendable {
     public var inputFeatures: FloatMatrix?
     public var inputIds: [Int64]?
     public var labels: [Int64]?
+
+    public init(waveform: [Float], text: String, source: String, row: Int, duration: Double,
+                inputFeatures: FloatMatrix? = nil, inputIds: [Int64]? = nil, labels: [Int64]? = nil) {
+        self.waveform = waveform
+        self.text = text
+        self.source = source
+        self.row = row
+        self.duration = duration
+        self.inputFeatures = inputFeatures
+        self.inputIds = inputIds
+        self.labels = labels
+    }
 }
 
 /// Hop of Whisper-style log-mel features (160 samples at 16 kHz): converts frames to seconds.

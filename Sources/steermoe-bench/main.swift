@@ -1,4 +1,5 @@
 import Foundation
+import SteerMoE
 import Torch
 
 // Benchmark driver: `steermoe-bench NAME [--steps N] [--threads T]` prints one JSON line with
@@ -9,6 +10,10 @@ func option(_ name: String, _ fallback: Int) -> Int {
         return fallback
     }
     return v
+}
+func stringOption(_ name: String, _ fallback: String) -> String {
+    guard let i = args.firstIndex(of: name), args.index(after: i) < args.endIndex else { return fallback }
+    return args[args.index(after: i)]
 }
 Torch.numThreads = option("--threads", 1)
 Torch.setInteropThreads(1)
@@ -22,8 +27,26 @@ do {
     case "logmel":
         let r = try LogMelBench.run(steps: steps, warmup: warmup)
         print("{\"bench\": \"logmel\", \"median_ms\": \(r.msPerBatch), \"frames\": \(r.frames)}")
+    case "train-step":
+        let dir = args.firstIndex(of: "--dir").map { args[args.index(after: $0)] } ?? ".bench/train-step"
+        let padding = args.firstIndex(of: "--padding").flatMap { SteerMoEOptions.AudioPadding(rawValue: args[args.index(after: $0)]) }
+        func path(_ flag: String) -> String? { args.firstIndex(of: flag).map { args[args.index(after: $0)] } }
+        let r = try TrainStepBench.run(dir: dir, steps: steps, warmup: warmup, padding: padding,
+                                       whisper: path("--whisper"), llm: path("--llm"))
+        print("{\"bench\": \"train-step\", \"median_ms\": \(r.ms), \"loss\": \(r.loss)}")
+    case "decode":
+        // --batches 4,1: one JSON line with per-batch fields (median_ms_b4, tokens_per_s_b4, ...).
+        let batches = stringOption("--batches", "1").split(separator: ",").compactMap { Int($0) }
+        let results = try DecodeBench.run(model: stringOption("--model", ".bench/qwen2-decode-random"), batches: batches,
+                                          promptLength: option("--prompt", 32), newTokens: option("--new-tokens", 64),
+                                          steps: option("--steps", 3), warmup: option("--warmup", 1))
+        let fields = results.map { b, r in
+            "\"median_ms_b\(b)\": \(r.medianMs), \"tokens_per_s_b\(b)\": \(r.tokensPerSecond), \"checksum_b\(b)\": \(r.checksum), "
+                + "\"first_tokens_b\(b)\": \(r.firstTokens)"
+        }
+        print("{\"bench\": \"decode\", " + fields.joined(separator: ", ") + "}")
     default:
-        FileHandle.standardError.write("usage: steermoe-bench core|logmel [--steps N] [--warmup N] [--threads T]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: steermoe-bench core|logmel|train-step|decode [--steps N] [--warmup N] [--threads T] [decode: --model DIR --batches 4,1 --prompt T --new-tokens N] [train-step: --dir D --padding pad30|trim --whisper DIR --llm DIR]\n".data(using: .utf8)!)
         exit(2)
     }
 } catch {

@@ -11,12 +11,12 @@ final class AudioTests: XCTestCase {
     let resampleTolerance: Float = 1e-6
 
     private func tolerance(_ name: String) -> Float {
-        name.hasSuffix(".ogg") || name.hasSuffix(".mp3") ? lossyTolerance : 0
+        [".ogg", ".mp3", ".opus"].contains { name.hasSuffix($0) } ? lossyTolerance : 0
     }
 
     func testEveryContainerDecodesLikeSoundfile() throws {
         let meta = try XCTUnwrap(Fixture.json("expected/audio.json") as? [String: [String: Int]])
-        var names = ["stereo_44k.wav", "mono_22k.flac", "mono_48k.ogg", "mono_16k_float.wav"]
+        var names = ["stereo_44k.wav", "mono_22k.flac", "mono_48k.ogg", "mono_48k.opus", "mono_16k_float.wav"]
         if Audio.supportsMP3 { names.append("mono_24k.mp3") }
         for name in names {
             let decoded = try Audio.decode(Fixture.bytes("audio/\(name)"), source: name)
@@ -28,7 +28,7 @@ final class AudioTests: XCTestCase {
     }
 
     func testDecodedAndResampledMatchesSoxrHQ() throws {
-        var names = ["stereo_44k.wav", "mono_22k.flac", "mono_48k.ogg", "mono_16k_float.wav"]
+        var names = ["stereo_44k.wav", "mono_22k.flac", "mono_48k.ogg", "mono_48k.opus", "mono_16k_float.wav"]
         if Audio.supportsMP3 { names.append("mono_24k.mp3") }
         for name in names {
             let at16k = try Fixture.bytes("audio/\(name)").withUnsafeBytes { try Audio.load16k($0, source: name) }

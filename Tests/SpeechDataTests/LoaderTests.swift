@@ -55,6 +55,18 @@ final class LoaderPlanTests: XCTestCase {
         XCTAssertEqual(ordered.plan(epoch: 0).flatMap { $0 }, Array(0..<350))
     }
 
+    func testRanksSplitTheSameEpochWithoutOverlap() {
+        let index = syntheticIndex()
+        let whole = DataLoader(index: index, options: LoaderOptions(batchSize: 8, seed: 9)) { $0.row }.plan(epoch: 4)
+        let parts = (0..<3).map { rank in
+            DataLoader(index: index, options: LoaderOptions(batchSize: 8, seed: 9, rank: rank, worldSize: 3)) { $0.row }.plan(epoch: 4)
+        }
+        XCTAssertEqual(parts.map(\.count), [14, 14, 14])  // 44 batches: 2 left over
+        XCTAssertEqual(Set(parts.flatMap { $0.flatMap { $0 } }).count, 42 * 8)
+        XCTAssertEqual(parts[1][0], whole[1])
+        XCTAssertEqual(parts[2][13], whole[41])
+    }
+
     func testShuffleStaysWithinChunkWindows() {
         // With a window of 1 chunk, each batch (except window-crossing ones) draws from one chunk.
         let index = syntheticIndex()

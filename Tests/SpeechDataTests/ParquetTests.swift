@@ -108,13 +108,31 @@ final class ParquetWriteTests: XCTestCase {
         XCTAssertEqual(reader.rowGroupSizes, [2, 2, 1])
         XCTAssertEqual(reader.schema.column("audio")?.type, "struct<bytes: binary, path: string>")
         let features = try XCTUnwrap(reader.schema.metadata["huggingface"])
-        XCTAssertTrue(features.contains("\"_type\":\"Audio\""), features)
-        XCTAssertTrue(features.contains("\"sampling_rate\":16000"), features)
+        XCTAssertTrue(features.contains("\"audio\": {\"sampling_rate\": 16000, \"_type\": \"Audio\"}"), features)
         let group = try reader.readRowGroup(1)
         XCTAssertEqual(try group.column("audio").field("bytes").bytes(0), clips[2])
         XCTAssertEqual(try group.column("text").string(1), "utterance 3 é")
         XCTAssertTrue(try group.column("speaker_id").isNull(1))
         XCTAssertEqual(try group.column("speaker_id").int64(0), 102)
+    }
+
+    /// Same schema and same "huggingface" metadata text as `datasets.to_parquet` (hub parquet).
+    func testSchemaAndMetadataMatchDatasetsToParquet() throws {
+        let hub = try ParquetReader(path: Fixture.path("parquet_hf/train-00000-of-00001.parquet"))
+        let path = try temporaryDirectory() + "/ours.parquet"
+        let columns = [ShardColumn("file", .string), ShardColumn("audio", .audio), ShardColumn("text", .string),
+                       ShardColumn("speaker_id", .int64), ShardColumn("chapter_id", .int64), ShardColumn("id", .string)]
+        let writer = try ParquetShardWriter(path: path, schema: columns)
+        try writer.append([.string("a.flac"), .audio(bytes: [1, 2], path: "a.flac"), .string("A"), .int64(1), .int64(2), .string("x")])
+        try writer.close()
+        let ours = try ParquetReader(path: path)
+        XCTAssertEqual(ours.schema.columns, hub.schema.columns)
+        XCTAssertEqual(ours.schema.metadata["huggingface"], hub.schema.metadata["huggingface"])
+        XCTAssertNotNil(hub.schema.metadata["huggingface"])
+        let index = try DatasetIndex.build(paths: [Fixture.path("parquet_hf")], log: { _ in })
+        let sample = try index.sample(at: 0)
+        XCTAssertEqual(sample.text, "MISTER QUILTER IS THE APOSTLE OF THE MIDDLE CLASSES")
+        XCTAssertEqual(sample.duration, 0.2, accuracy: 1e-9)
     }
 
     func testTypeMismatchAndArityAreRejected() throws {

@@ -131,7 +131,7 @@ final class DatasetIndexTests: XCTestCase {
         for verify in [true, false] {
             let (index, _) = try quietBuild([dir + "/shard.parquet", dir + "/m.jsonl"],
                                             filter: FilterOptions(verifyAudio: verify), report: report)
-            XCTAssertEqual(index.counts.kept, 2, "verify \(verify) \(index.counts) \((try? String(contentsOfFile: report.path, encoding: .utf8)) ?? "")")
+            XCTAssertEqual(index.counts.kept, 2, "verify \(verify): \(index.counts)")
             XCTAssertEqual(index.counts[.emptyAudio], 1, "verify \(verify)")
             XCTAssertEqual(index.counts[.invalidText], 2, "verify \(verify)")  // line 2 bytes, line 4 no text
             XCTAssertEqual(index.counts[.malformed], 1, "verify \(verify)")     // line 3
@@ -175,6 +175,60 @@ final class DatasetIndexTests: XCTestCase {
         let (kept, _) = try quietBuild([Fixture.path("parquet_arrays")], filter: relaxed, textLength: { $0.count })
         XCTAssertEqual(kept.counts.kept, 1)
         XCTAssertEqual(kept.entries.map(\.duration), [0.2])
+    }
+
+    func testIndexCacheIsReusedUntilTheFileChanges() throws {
+        let dir = try temporaryDirectory()
+        try FileManager.default.copyItem(atPath: Fixture.path("parquet_corrupt"), toPath: dir + "/data")
+        let cache = dir + "/cache"
+        func build(_ filter: FilterOptions = FilterOptions()) throws -> (DatasetIndex, String, [String]) {
+            let report = try SkipReport(path: dir + "/skipped-\(UUID().uuidString).jsonl")
+            var log = ""
+            let index = try DatasetIndex.build(paths: [dir + "/data"], filter: filter, skipReport: report,
+                                               cacheDirectory: cache, log: { log = $0 })
+            let lines = try String(contentsOfFile: report.path, encoding: .utf8).split(separator: "\n").map(String.init)
+            return (index, log, lines)
+        }
+        let (first, firstLog, firstReport) = try build()
+        XCTAssertTrue(firstLog.contains("index cache reused for 0 of 1 files"), firstLog)
+        let (second, secondLog, secondReport) = try build()
+        XCTAssertTrue(secondLog.contains("index cache reused for 1 of 1 files"), secondLog)
+        XCTAssertEqual(second.entries, first.entries)
+        XCTAssertEqual(second.counts, first.counts)
+        XCTAssertEqual(secondReport, firstReport)
+        XCTAssertEqual(try second.sample(at: 1).text, "good two")
+
+        // Limits apply after the cache: a tighter one reuses it and drops more rows.
+        let (tight, tightLog, _) = try build(FilterOptions(maxAudioLength: 0.1))
+        XCTAssertTrue(tightLog.contains("reused for 1 of 1"), tightLog)
+        XCTAssertEqual(tight.counts.kept, 0)
+        XCTAssertEqual(tight.counts[.tooLong], first.counts.kept)
+
+        // A changed file (new size and time) is measured again.
+        let writer = try ParquetShardWriter(path: dir + "/data/corrupt.parquet", schema: [ShardColumn("audio", .audio), ShardColumn("text", .string)])
+        try writer.append([.audio(bytes: try Fixture.bytes("audio/mono_22k.flac"), path: nil), .string("replaced")])
+        try writer.close()
+        let (changed, changedLog, _) = try build()
+        XCTAssertTrue(changedLog.contains("reused for 0 of 1"), changedLog)
+        XCTAssertEqual(changed.counts.kept, 1)
+        XCTAssertEqual(try changed.sample(at: 0).text, "replaced")
+    }
+
+    func testDamagedRowGroupIsReportedAndOtherFilesStillLoad() throws {
+        let dir = try temporaryDirectory()
+        let bytes = try Fixture.bytes("parquet_nested/a/part-0.parquet")
+        // Keep the footer (metadata + length + "PAR1") but lose most of the pages it points at:
+        // the file opens, its row groups cannot be read.
+        let footerLength = Int(bytes[bytes.count - 8]) | Int(bytes[bytes.count - 7]) << 8
+            | Int(bytes[bytes.count - 6]) << 16 | Int(bytes[bytes.count - 5]) << 24
+        let damaged = Array(bytes.prefix(1_000)) + Array(bytes.suffix(footerLength + 8))
+        try Data(damaged).write(to: URL(fileURLWithPath: dir + "/damaged.parquet"))
+        let report = try SkipReport(path: dir + "/skipped.jsonl")
+        let (index, _) = try quietBuild([dir + "/damaged.parquet", Fixture.path("parquet_arrays")], report: report)
+        XCTAssertEqual(index.counts.kept, 2)  // only the other file's rows
+        XCTAssertEqual(index.counts.total, 5)
+        XCTAssertEqual(index.counts[.unreadableChunk], 3)
+        XCTAssertEqual(report.count, 3)
     }
 
     func testIndexIsIdenticalForAnyWorkerCount() throws {

@@ -54,8 +54,7 @@ public final class ArrowColumn: @unchecked Sendable {
         return ArrowColumn(handle: child!, context: "\(context).\(name)")
     }
 
-    /// Names the struct's fields parsed from the type text are not needed: callers ask for a field
-    /// and handle the error. This only says whether the column is a struct.
+    /// Type tests on Arrow's type text (callers ask for fields / values and handle errors).
     public var isStruct: Bool { typeDescription.hasPrefix("struct<") }
     public var isList: Bool {
         typeDescription.hasPrefix("list<") || typeDescription.hasPrefix("large_list<")

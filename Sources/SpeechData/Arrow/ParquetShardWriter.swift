@@ -14,18 +14,25 @@ public enum ShardColumnType: Sendable, Equatable {
         }
     }
 
-    /// The `datasets` feature description written into the "huggingface" schema metadata.
-    func huggingFaceFeature(samplingRate: Int?) -> [String: Any] {
+    /// The `datasets` feature JSON, spelled exactly as `datasets` writes it (key order included).
+    func huggingFaceFeature(samplingRate: Int?) -> String {
         switch self {
-        case .audio:
-            var feature: [String: Any] = ["_type": "Audio"]
-            if let samplingRate { feature["sampling_rate"] = samplingRate }
-            return feature
-        case .string: return ["dtype": "string", "_type": "Value"]
-        case .float64: return ["dtype": "float64", "_type": "Value"]
-        case .int64: return ["dtype": "int64", "_type": "Value"]
+        case .audio: return samplingRate.map { "{\"sampling_rate\": \($0), \"_type\": \"Audio\"}" } ?? "{\"_type\": \"Audio\"}"
+        case .string: return "{\"dtype\": \"string\", \"_type\": \"Value\"}"
+        case .float64: return "{\"dtype\": \"float64\", \"_type\": \"Value\"}"
+        case .int64: return "{\"dtype\": \"int64\", \"_type\": \"Value\"}"
         }
     }
+}
+
+/// The "huggingface" schema metadata `datasets` writes into parquet: features in column order.
+func huggingFaceMetadata(_ schema: [ShardColumn], audioSamplingRate: Int?) -> String {
+    let features = schema.map { column -> String in
+        let name = (try? JSONSerialization.data(withJSONObject: column.name, options: [.fragmentsAllowed]))
+            .map { String(decoding: $0, as: UTF8.self) } ?? "\"\(column.name)\""
+        return "\(name): \(column.type.huggingFaceFeature(samplingRate: audioSamplingRate))"
+    }
+    return "{\"info\": {\"features\": {\(features.joined(separator: ", "))}}}"
 }
 
 public struct ShardColumn: Sendable, Equatable {
@@ -78,15 +85,12 @@ public final class ParquetShardWriter {
         temporaryPath = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
 
-        let features = Dictionary(uniqueKeysWithValues: schema.map {
-            ($0.name, $0.type.huggingFaceFeature(samplingRate: audioSamplingRate))
-        })
-        let metadata = try JSONSerialization.data(withJSONObject: ["info": ["features": features]], options: [.sortedKeys])
+        let metadata = huggingFaceMetadata(schema, audioSamplingRate: audioSamplingRate)
         var kinds = schema.map(\.type.kind)
         var created: OpaquePointer?
         let message = withCStrings(names) { cNames in
             withCStrings(["huggingface"]) { keys in
-                withCStrings([String(decoding: metadata, as: UTF8.self)]) { values in
+                withCStrings([metadata]) { values in
                     takeCError(carrow_writer_open(temporaryPath, cNames, &kinds, Int32(schema.count), keys, values, 1, &created))
                 }
             }

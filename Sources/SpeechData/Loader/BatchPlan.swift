@@ -15,10 +15,16 @@ public struct LoaderOptions: Sendable {
     /// Sort each window by duration and batch neighbours together (less padding), then shuffle
     /// the batches of the window.
     public var lengthBucketing: Bool
+    /// Data-parallel training: this process takes every `worldSize`-th batch starting at `rank`;
+    /// every rank gets the same number of batches (the remainder is dropped).
+    public var rank: Int
+    public var worldSize: Int
 
     public init(batchSize: Int, seed: UInt64 = 0, shuffle: Bool = true, dropLast: Bool = false, workers: Int = 2,
-                prefetchBatches: Int = 4, chunkWindow: Int = 8, lengthBucketing: Bool = false) {
+                prefetchBatches: Int = 4, chunkWindow: Int = 8, lengthBucketing: Bool = false,
+                rank: Int = 0, worldSize: Int = 1) {
         precondition(batchSize > 0 && workers > 0 && prefetchBatches > 0 && chunkWindow > 0, "loader options must be positive")
+        precondition(worldSize > 0 && (0..<worldSize).contains(rank), "rank \(rank) outside world of \(worldSize)")
         self.batchSize = batchSize
         self.seed = seed
         self.shuffle = shuffle
@@ -27,6 +33,8 @@ public struct LoaderOptions: Sendable {
         self.prefetchBatches = prefetchBatches
         self.chunkWindow = chunkWindow
         self.lengthBucketing = lengthBucketing
+        self.rank = rank
+        self.worldSize = worldSize
     }
 }
 
@@ -63,6 +71,8 @@ enum BatchPlan {
             batches += window
         }
         if !carry.isEmpty && !options.dropLast { batches.append(carry) }
-        return batches
+        guard options.worldSize > 1 else { return batches }
+        let perRank = batches.count / options.worldSize
+        return (0..<perRank).map { batches[$0 * options.worldSize + options.rank] }
     }
 }

@@ -74,7 +74,7 @@ final class ShardAccess: @unchecked Sendable {
         let labels = layout.hasLabels ? try table.column(mapping.labels) : nil
         let structParts = try audio.flatMap { try AudioStructColumns($0) }
 
-        return try (0..<table.rowCount).map { i in
+        return (0..<table.rowCount).map { i in
             var row = RawRow(file: file.path, row: chunkStarts[chunk] + i, audio: .none)
             do {
                 row.text = try text.string(i)
@@ -82,12 +82,15 @@ final class ShardAccess: @unchecked Sendable {
             } catch {
                 row.textProblem = "\(error)"
             }
-            if let audio {
-                row.audio = try payload(audio, structParts, rates, i)
+            // A bad value (ragged features, non-UTF-8 path, ...) spoils its row, not the chunk.
+            do {
+                if let audio { row.audio = try payload(audio, structParts, rates, i) }
+                row.inputFeatures = try features.flatMap { $0.isNull(i) ? nil : try $0.matrix(i) }
+                row.inputIds = try ids.flatMap { $0.isNull(i) ? nil : try $0.int64s(i) }
+                row.labels = try labels.flatMap { $0.isNull(i) ? nil : try $0.int64s(i) }
+            } catch {
+                row.rowProblem = RowFailure(.malformed, "\(error)")
             }
-            row.inputFeatures = try features.flatMap { $0.isNull(i) ? nil : try $0.matrix(i) }
-            row.inputIds = try ids.flatMap { $0.isNull(i) ? nil : try $0.int64s(i) }
-            row.labels = try labels.flatMap { $0.isNull(i) ? nil : try $0.int64s(i) }
             return row
         }
     }

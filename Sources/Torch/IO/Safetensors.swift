@@ -169,7 +169,7 @@ public enum Safetensors {
         syncDirectory(of: path)
     }
 
-    static func syncDirectory(of path: String) {
+    public static func syncDirectory(of path: String) {
         let dir = (path as NSString).deletingLastPathComponent
         let fd = open(dir.isEmpty ? "." : dir, O_RDONLY)
         if fd >= 0 { fsync(fd); close(fd) }

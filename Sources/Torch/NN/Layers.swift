@@ -18,6 +18,12 @@ public final class Linear: Module, UnaryLayer {
             self.bias = nil
         }
     }
+    /// Wraps existing tensors (e.g. memory-mapped checkpoint weights) without allocating or
+    /// initialising anything: the way to build large pretrained models.
+    public init(weight: Tensor, bias: Tensor? = nil, requiresGrad: Bool = true) throws {
+        self.weight = try Parameter(weight, requiresGrad: requiresGrad)
+        self.bias = try bias.map { try Parameter($0, requiresGrad: requiresGrad) }
+    }
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try x.linear(weight.value, bias?.value) }
     public var inFeatures: Int { weight.value.size(1) }
     public var outFeatures: Int { weight.value.size(0) }
@@ -28,6 +34,10 @@ public final class Embedding: Module, UnaryLayer {
     public let weight: Parameter
     public init(_ count: Int, _ dim: Int, generator: Generator? = nil) throws {
         weight = try Parameter(Tensor.randn([count, dim], generator: generator))
+    }
+    /// Wraps an existing (count, dim) table without copying it.
+    public init(weight: Tensor, requiresGrad: Bool = true) throws {
+        self.weight = try Parameter(weight, requiresGrad: requiresGrad)
     }
     public func callAsFunction(_ ids: Tensor) throws -> Tensor { try Functional.embedding(weight.value, ids) }
 }
@@ -54,6 +64,11 @@ public final class RMSNorm: Module, UnaryLayer {
     public let eps: Double
     public init(_ dim: Int, eps: Double = 1e-6) throws {
         weight = try Parameter(Tensor.ones([dim]))
+        self.eps = eps
+    }
+    /// Wraps an existing weight vector without copying it.
+    public init(weight: Tensor, eps: Double, requiresGrad: Bool = true) throws {
+        self.weight = try Parameter(weight, requiresGrad: requiresGrad)
         self.eps = eps
     }
     public func callAsFunction(_ x: Tensor) throws -> Tensor {

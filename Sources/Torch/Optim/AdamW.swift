@@ -71,7 +71,9 @@ public final class AdamW {
     private func stateFor(_ p: Parameter) throws -> (expAvg: Tensor, expAvgSq: Tensor, step: Tensor) {
         if let s = state[ObjectIdentifier(p)] { return s }
         let s = try Autograd.noGrad {
-            (try p.value.zerosLike().detach(), try p.value.zerosLike().detach(), try Tensor.scalar(0.0, dtype: .float32))
+            // The fused kernel wants the step counter on the parameter's device.
+            (try p.value.zerosLike().detach(), try p.value.zerosLike().detach(),
+             try Tensor.scalar(0.0, dtype: .float32, device: p.value.device))
         }
         state[ObjectIdentifier(p)] = s
         return s
@@ -101,7 +103,7 @@ public final class AdamW {
                 state[ObjectIdentifier(p)] = try Autograd.noGrad {
                     (try m.to(device: p.value.device, dtype: p.value.dtype).clone(),
                      try v.to(device: p.value.device, dtype: p.value.dtype).clone(),
-                     try s.to(dtype: .float32).clone())
+                     try s.to(device: p.value.device, dtype: .float32).clone())
                 }
             }
         }

@@ -1,0 +1,254 @@
+import Foundation
+
+/// Everything a training run needs, loaded from YAML. Accepts the original Python project's
+/// files unchanged (same keys, same nesting); docs/config.md lists every key, what it does
+/// here, and where we depart from upstream.
+public struct TrainingConfig: Sendable {
+    // Models
+    public var whisperPath = ""
+    public var llmPath = ""
+    /// Informational in upstream files; checked against the model folder when given.
+    public var whisperFeatureDim: Int? = nil
+    public var whisperNumLayers: Int? = nil
+
+    public var model = SteerMoEOptions()
+
+    // Optimisation
+    public var outputDir = "runs/steermoe"
+    public var loggingDir: String? = nil
+    public var batchSize = 4
+    public var evalBatchSize = 4
+    public var epochs = 1
+    public var maxSteps: Int? = nil
+    public var learningRate = 1e-4
+    public var steeringLearningRate = 1e-3
+    public var routerLearningRate = 1e-4
+    public var weightDecay = 0.01
+    public var warmupSteps = 0
+    public var lrScheduler = "linear"
+    public var gradientClipping = 1.0
+    public var useSteeringGradientClipping = true
+    public var steeringGradientClip = 1.0
+    public var gradientAccumulationSteps = 1
+    public var fp16 = false
+    public var bf16 = false
+    public var gradientCheckpointing = false
+    public var seed: UInt64 = 42
+    public var threads: Int? = nil
+    public var device = "cpu"
+    public var maxConsecutiveNonFiniteSteps = 10
+
+    // Data
+    public var parquetDirs: [String] = []
+    public var evalParquetDirs: [String] = []
+    public var audioColumn = "audio"
+    public var textColumn = "text"
+    public var sampleRate = 16000
+    public var maxAudioLength = 30.0
+    public var maxTextLength = 448
+    public var filterDataset = true
+    public var numWorkers = 2
+    public var bucketByLength = false
+    public var maxEvalSamples: Int? = nil
+
+    // Prompting
+    public var textualPrompt = "please transcribe the audio content into text: "
+    public var useChatTemplate = false
+
+    // Logging, evaluation, checkpoints
+    public var loggingSteps = 10
+    public var evalSteps: Int? = nil
+    public var saveSteps: Int? = nil
+    public var saveTotalLimit: Int? = 2
+    public var steeringLogInterval = 100
+    public var logSteeringAnalysis = true
+    public var useEarlyStopping = false
+    public var earlyStoppingPatience = 3
+    public var metricForBestModel = "cer"
+    public var greaterIsBetter = false
+    public var loadBestModelAtEnd = true
+    public var numBeams = 1
+    public var maxNewTokens = 128
+
+    /// Keys read from upstream files but without effect here (DeepSpeed, HF Trainer plumbing).
+    public private(set) var ignoredKeys: [String] = []
+    /// Non-fatal remarks (e.g. an upstream value we interpret differently), printed at start.
+    public private(set) var notes: [String] = []
+
+    public init() {}
+}
+
+extension TrainingConfig {
+    /// Every key this loader understands, by dotted path. Unknown keys are errors.
+    static let knownKeys: Set<String> = [
+        "whisper_encoder.model_path", "whisper_encoder.feature_dim", "whisper_encoder.num_layers",
+        "llm_decoder.model_name", "llm_decoder.model_path", "llm_decoder.max_length", "llm_decoder.use_cache",
+        "steering.num_experts", "steering.steering_scale", "steering.use_layer_scales", "steering.use_gradient_clipping",
+        "steering.steering_gradient_clip", "steering.mode", "steering.load_balancing_weight",
+        "training.output_dir", "training.logging_dir", "training.batch_size", "training.eval_batch_size", "training.epochs",
+        "training.max_steps", "training.learning_rate", "training.steering_learning_rate", "training.router_learning_rate",
+        "training.weight_decay", "training.warmup_steps", "training.lr_scheduler", "training.gradient_clipping",
+        "training.gradient_accumulation_steps", "training.fp16", "training.bf16", "training.gradient_checkpointing",
+        "training.use_deepspeed", "training.seed", "training.threads", "training.device", "training.num_workers",
+        "training.max_consecutive_nonfinite_steps",
+        "parquet_dirs", "eval_parquet_dirs", "audio_column", "text_column", "sample_rate", "max_audio_length",
+        "max_text_length", "filter_dataset", "bucket_by_length", "max_eval_samples", "audio_padding",
+        "textual_prompt", "use_chat_template", "max_prompt_tokens", "use_adapter",
+        "save_total_limit", "logging_steps", "eval_steps", "save_steps",
+        "log_steering_analysis", "steering_log_interval", "clip_steering_gradients",
+        "use_early_stopping", "early_stopping_patience", "eval_dataset_name", "eval_batch_size",
+        "deepspeed_config", "report_to", "logging_strategy", "evaluation_strategy", "save_strategy",
+        "load_best_model_at_end", "metric_for_best_model", "greater_is_better",
+        "pooling_kernel_size", "pooling_position", "pooling_type", "num_beams", "max_new_tokens", "mode",
+    ]
+    /// Upstream keys accepted for compatibility that change nothing here.
+    static let inertKeys: Set<String> = [
+        "training.use_deepspeed", "deepspeed_config", "report_to", "logging_strategy", "evaluation_strategy",
+        "save_strategy", "use_adapter", "eval_dataset_name", "llm_decoder.max_length", "llm_decoder.use_cache",
+    ]
+
+    /// Loads a YAML file; relative paths inside resolve against the file's folder when they exist there.
+    public static func load(path: String) throws -> TrainingConfig {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError("\(path): cannot read the config file")
+        }
+        return try parse(yaml: text, source: path)
+    }
+
+    public static func parse(yaml text: String, source: String = "<config>") throws -> TrainingConfig {
+        let y = try YAMLTree(yaml: text, source: source)
+        for path in y.leafPaths() where !knownKeys.contains(path) {
+            let best = knownKeys.min { editDistance($0, path) < editDistance($1, path) }!
+            throw ConfigError("\(source): unknown key '\(path)' (did you mean '\(best)'?)")
+        }
+        var c = TrainingConfig()
+        c.ignoredKeys = y.leafPaths().filter { inertKeys.contains($0) }
+
+        c.whisperPath = try y.string("whisper_encoder.model_path") ?? c.whisperPath
+        c.whisperFeatureDim = try y.int("whisper_encoder.feature_dim")
+        c.whisperNumLayers = try y.int("whisper_encoder.num_layers")
+        c.llmPath = try y.string("llm_decoder.model_name") ?? y.string("llm_decoder.model_path") ?? c.llmPath
+
+        if let mode = try y.string("steering.mode") ?? y.string("mode") {
+            guard let m = SteerMoEOptions.Mode(rawValue: mode) else {
+                throw ConfigError("\(source): 'mode' must be steering or linear, found \(mode)")
+            }
+            c.model.mode = m
+        }
+        c.model.numExperts = try y.int("steering.num_experts") ?? c.model.numExperts
+        c.model.steeringScale = try y.double("steering.steering_scale") ?? c.model.steeringScale
+        c.model.useLayerScales = try y.bool("steering.use_layer_scales") ?? c.model.useLayerScales
+        c.model.loadBalancingWeight = try y.double("steering.load_balancing_weight") ?? 0
+        c.useSteeringGradientClipping = try y.bool("steering.use_gradient_clipping") ?? y.bool("clip_steering_gradients") ?? true
+        c.steeringGradientClip = try y.double("steering.steering_gradient_clip") ?? 1.0
+        if let p = try y.string("pooling_type") {
+            guard let kind = SteerMoEOptions.Pooling(rawValue: p) else {
+                throw ConfigError("\(source): 'pooling_type' must be avg, max or none, found \(p)")
+            }
+            c.model.pooling = kind
+        }
+        c.model.poolingKernel = try y.int("pooling_kernel_size") ?? c.model.poolingKernel
+        c.model.poolingPosition = try y.int("pooling_position")
+        c.model.maxPromptTokens = try y.int("max_prompt_tokens")
+        if let p = try y.string("audio_padding") {
+            guard let v = SteerMoEOptions.AudioPadding(rawValue: p) else {
+                throw ConfigError("\(source): 'audio_padding' must be pad30 or trim, found \(p)")
+            }
+            c.model.audioPadding = v
+        }
+
+        c.outputDir = try y.string("training.output_dir") ?? c.outputDir
+        c.loggingDir = try y.string("training.logging_dir")
+        c.batchSize = try y.int("training.batch_size") ?? c.batchSize
+        c.evalBatchSize = try y.int("training.eval_batch_size") ?? y.int("eval_batch_size") ?? c.batchSize
+        c.epochs = try y.int("training.epochs") ?? c.epochs
+        c.maxSteps = try y.int("training.max_steps")
+        c.learningRate = try y.double("training.learning_rate") ?? c.learningRate
+        c.steeringLearningRate = try y.double("training.steering_learning_rate") ?? c.steeringLearningRate
+        c.routerLearningRate = try y.double("training.router_learning_rate") ?? c.routerLearningRate
+        c.weightDecay = try y.double("training.weight_decay") ?? c.weightDecay
+        c.warmupSteps = try y.int("training.warmup_steps") ?? c.warmupSteps
+        c.lrScheduler = try y.string("training.lr_scheduler") ?? c.lrScheduler
+        c.gradientClipping = try y.double("training.gradient_clipping") ?? c.gradientClipping
+        c.gradientAccumulationSteps = try y.int("training.gradient_accumulation_steps") ?? 1
+        c.fp16 = try y.bool("training.fp16") ?? false
+        c.bf16 = try y.bool("training.bf16") ?? false
+        c.gradientCheckpointing = try y.bool("training.gradient_checkpointing") ?? false
+        if let s = try y.int("training.seed") { c.seed = UInt64(s) }
+        c.threads = try y.int("training.threads")
+        c.device = try y.string("training.device") ?? c.device
+        c.numWorkers = try y.int("training.num_workers") ?? c.numWorkers
+        c.maxConsecutiveNonFiniteSteps = try y.int("training.max_consecutive_nonfinite_steps") ?? 10
+
+        c.parquetDirs = try y.strings("parquet_dirs") ?? []
+        c.evalParquetDirs = try y.strings("eval_parquet_dirs") ?? []
+        c.audioColumn = try y.string("audio_column") ?? c.audioColumn
+        c.textColumn = try y.string("text_column") ?? c.textColumn
+        c.sampleRate = try y.int("sample_rate") ?? c.sampleRate
+        c.maxAudioLength = try y.double("max_audio_length") ?? c.maxAudioLength
+        c.maxTextLength = try y.int("max_text_length") ?? c.maxTextLength
+        c.filterDataset = try y.bool("filter_dataset") ?? true
+        c.bucketByLength = try y.bool("bucket_by_length") ?? false
+        c.maxEvalSamples = try y.int("max_eval_samples")
+        c.textualPrompt = try y.string("textual_prompt") ?? c.textualPrompt
+        c.useChatTemplate = try y.bool("use_chat_template") ?? false
+
+        c.loggingSteps = try y.int("logging_steps") ?? c.loggingSteps
+        c.evalSteps = try y.int("eval_steps")
+        c.saveSteps = try y.int("save_steps")
+        c.saveTotalLimit = try y.int("save_total_limit") ?? c.saveTotalLimit
+        c.steeringLogInterval = try y.int("steering_log_interval") ?? c.steeringLogInterval
+        c.logSteeringAnalysis = try y.bool("log_steering_analysis") ?? true
+        c.useEarlyStopping = try y.bool("use_early_stopping") ?? false
+        c.earlyStoppingPatience = try y.int("early_stopping_patience") ?? c.earlyStoppingPatience
+        c.metricForBestModel = try y.string("metric_for_best_model") ?? c.metricForBestModel
+        c.greaterIsBetter = try y.bool("greater_is_better") ?? false
+        c.loadBestModelAtEnd = try y.bool("load_best_model_at_end") ?? true
+        c.numBeams = try y.int("num_beams") ?? 1
+        c.maxNewTokens = try y.int("max_new_tokens") ?? c.maxNewTokens
+
+        try c.validate(source: source)
+        return c
+    }
+
+    mutating func validate(source: String) throws {
+        func positive(_ v: Int, _ key: String) throws {
+            if v <= 0 { throw ConfigError("\(source): '\(key)' must be positive, found \(v)") }
+        }
+        try positive(batchSize, "training.batch_size")
+        try positive(epochs, "training.epochs")
+        try positive(gradientAccumulationSteps, "training.gradient_accumulation_steps")
+        try positive(model.numExperts, "steering.num_experts")
+        try positive(model.poolingKernel, "pooling_kernel_size")
+        if !["linear", "cosine", "constant"].contains(lrScheduler) {
+            throw ConfigError("\(source): 'training.lr_scheduler' must be linear, cosine or constant, found \(lrScheduler)")
+        }
+        if !["cer", "wer", "loss", "eval_loss"].contains(metricForBestModel) {
+            throw ConfigError("\(source): 'metric_for_best_model' must be cer, wer or loss, found \(metricForBestModel)")
+        }
+        if fp16 && bf16 { throw ConfigError("\(source): set at most one of training.fp16 and training.bf16") }
+        if fp16 && device == "cpu" {
+            notes.append("training.fp16 is true but the device is CPU: CPU fp16 autocast is slow and loses range; training in bf16 instead (set training.bf16 to silence this)")
+            fp16 = false
+            bf16 = true
+        }
+        if !ignoredKeys.isEmpty {
+            notes.append("accepted for compatibility, no effect here: \(ignoredKeys.joined(separator: ", "))")
+        }
+    }
+
+    /// Fixes model-dependent values once the encoder is known (upstream's default pooling
+    /// position 32 never pools a smaller encoder; we pool after the last layer instead).
+    public mutating func resolve(encoderLayers: Int, encoderWidth: Int) throws {
+        if let p = model.poolingPosition, p > encoderLayers || p < 1 {
+            notes.append("pooling_position \(p) is outside 1...\(encoderLayers) for this encoder: pooling after the last layer")
+            model.poolingPosition = nil
+        }
+        if let n = whisperNumLayers, n != encoderLayers {
+            notes.append("whisper_encoder.num_layers is \(n) but the model folder has \(encoderLayers) layers: using the folder's")
+        }
+        if let d = whisperFeatureDim, d != encoderWidth {
+            notes.append("whisper_encoder.feature_dim is \(d) but the model folder has d_model \(encoderWidth): using the folder's")
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Torch
+
+/// Decoding settings, named and defaulted as HF `GenerationConfig` (deterministic decoding only:
+/// greedy when `numBeams` is 1, beam search otherwise).
+public struct GenerationOptions: Sendable {
+    public var maxNewTokens: Int
+    public var numBeams: Int
+    /// HF `RepetitionPenaltyLogitsProcessor`; 1 = off.
+    public var repetitionPenalty: Double
+    /// Beam scores are divided by (generated length)^lengthPenalty.
+    public var lengthPenalty: Double
+    /// Beam search: stop a batch row as soon as `numBeams` hypotheses are finished (HF `True`);
+    /// false is HF's default heuristic (stop when no running beam can beat the finished ones).
+    public var earlyStopping: Bool
+    /// Any of these ends a sequence; empty = generate `maxNewTokens` always.
+    public var eosTokenIds: [Int]
+    /// Fills finished rows; nil = the first eos id (as HF does).
+    public var padTokenId: Int?
+
+    public init(maxNewTokens: Int = 64, numBeams: Int = 1, repetitionPenalty: Double = 1, lengthPenalty: Double = 1,
+                earlyStopping: Bool = false, eosTokenIds: [Int] = [], padTokenId: Int? = nil) {
+        self.maxNewTokens = maxNewTokens
+        self.numBeams = numBeams
+        self.repetitionPenalty = repetitionPenalty
+        self.lengthPenalty = lengthPenalty
+        self.earlyStopping = earlyStopping
+        self.eosTokenIds = eosTokenIds
+        self.padTokenId = padTokenId
+    }
+
+    /// Eos and pad ids from the model's config/generation_config.
+    public init(model: DecoderLM, maxNewTokens: Int = 64, numBeams: Int = 1, repetitionPenalty: Double = 1,
+                lengthPenalty: Double = 1, earlyStopping: Bool = false) {
+        self.init(maxNewTokens: maxNewTokens, numBeams: numBeams, repetitionPenalty: repetitionPenalty,
+                  lengthPenalty: lengthPenalty, earlyStopping: earlyStopping,
+                  eosTokenIds: model.config.eosTokenIds, padTokenId: model.config.padTokenId)
+    }
+
+    /// The id written after a row has finished (HF: pad, else eos[0]).
+    var fillTokenId: Int? { padTokenId ?? eosTokenIds.first }
+
+    func validate() throws {
+        guard maxNewTokens >= 1 else { throw TorchError("generate: maxNewTokens must be at least 1, got \(maxNewTokens)") }
+        guard numBeams >= 1 else { throw TorchError("generate: numBeams must be at least 1, got \(numBeams)") }
+        guard repetitionPenalty > 0 else { throw TorchError("generate: repetitionPenalty must be > 0, got \(repetitionPenalty)") }
+    }
+}

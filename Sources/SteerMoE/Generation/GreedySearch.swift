@@ -1,0 +1,32 @@
+import Torch
+
+/// HF `_sample` with `do_sample=False`: argmax of the processed logits each step; a row that has
+/// emitted eos gets the fill token from then on; stops when every row has finished or after
+/// `maxNewTokens` steps.
+///
+/// `ids` (B, n) are the running ids the repetition penalty looks at (the prompt; may be empty).
+/// Returns the new tokens, (B, steps) as rows, finished rows filled like HF.
+func greedySearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, options: GenerationOptions) throws -> [[Int]] {
+    let b = embeds.size(0)
+    let eos = Set(options.eosTokenIds)
+    let fill = options.fillTokenId ?? 0  // only used when eos is set, and then fill is non-nil
+    var decoder = try IncrementalDecoder(model: model, embeds: embeds, mask: mask,
+                                         capacity: embeds.size(1) + options.maxNewTokens)
+    var running = try ids.to(model.device)
+    var finished = [Bool](repeating: false, count: b)
+    var rows = [[Int]](repeating: [], count: b)
+    for step in 0..<options.maxNewTokens {
+        let scores = try LogitsProcessing.repetitionPenalty(decoder.logits, ids: running, penalty: options.repetitionPenalty)
+        var next = try scores.argmax(dim: -1).ints()
+        for r in 0..<b {
+            if finished[r] { next[r] = fill }
+            rows[r].append(next[r])
+            if eos.contains(next[r]) { finished[r] = true }
+        }
+        if finished.allSatisfy({ $0 }) || step == options.maxNewTokens - 1 { break }
+        let tokens = try Tensor(next, shape: [b, 1]).to(model.device)
+        if options.repetitionPenalty != 1 { running = try Tensor.cat([running, tokens], dim: 1) }
+        try decoder.step(tokens)
+    }
+    return rows
+}

@@ -1,0 +1,92 @@
+import Foundation
+import SpeechData
+import Tokenizers
+import Torch
+
+/// A trained SteerMoE ready to transcribe: the frozen models named by the checkpoint's config
+/// plus its adapter weights. `checkpoint` is any folder written by the trainer (checkpoint-N,
+/// best, final) or the bundled default.
+public final class Transcriber {
+    public let model: SteerMoEModel
+    public let tokenizer: Tokenizer
+    public let collator: TextCollator
+    public let extractor: LogMelExtractor
+    public let config: TrainingConfig
+    public var generation: GenerationOptions
+    /// Differences between the frozen weights found and those the adapter was trained against.
+    public let warnings: [String]
+
+    /// `whisper`/`llm` override the model folders recorded in the checkpoint (relative paths
+    /// in the checkpoint's config resolve against the current directory, then the checkpoint).
+    public init(checkpoint: String, whisper: String? = nil, llm: String? = nil, numBeams: Int? = nil,
+                maxNewTokens: Int? = nil) throws {
+        var c = try TrainingConfig.load(path: checkpoint + "/" + Checkpoint.configFile)
+        c.whisperPath = try Self.locate(whisper ?? c.whisperPath, near: checkpoint, what: "Whisper model folder")
+        c.llmPath = try Self.locate(llm ?? c.llmPath, near: checkpoint, what: "LLM model folder")
+        warnings = Self.checkDigests(checkpoint: checkpoint, whisper: c.whisperPath, llm: c.llmPath)
+        let encoder = try WhisperEncoder.load(folder: c.whisperPath)
+        try c.resolve(encoderLayers: encoder.layerCount, encoderWidth: encoder.config.width)
+        let decoder = try DecoderLM.load(folder: c.llmPath)
+        try decoder.freeze()
+        decoder.eval()
+        let adapter = try SteeringAdapter(layers: encoder.layerCount, encoderWidth: encoder.config.width,
+                                          llmWidth: decoder.config.hiddenSize, options: c.model)
+        try adapter.load(Safetensors.load(checkpoint + "/" + Checkpoint.adapterFile))
+        try adapter.freeze()
+        model = SteerMoEModel(encoder: encoder, llm: decoder, adapter: adapter)
+        tokenizer = try Tokenizer(folder: c.llmPath)
+        collator = try TextCollator(tokenizer: tokenizer, prompt: c.textualPrompt, chatTemplate: c.useChatTemplate,
+                                    maxTextTokens: c.maxTextLength)
+        let pre = c.whisperPath + "/preprocessor_config.json"
+        extractor = FileManager.default.fileExists(atPath: pre)
+            ? try LogMelExtractor(preprocessorConfig: HFConfig(path: pre)) : try LogMelExtractor(melBins: encoder.config.melBins)
+        generation = GenerationOptions(maxNewTokens: maxNewTokens ?? c.maxNewTokens, numBeams: numBeams ?? c.numBeams,
+                                       eosTokenIds: [collator.eosId], padTokenId: collator.padId)
+        config = c
+    }
+
+    /// Compares the SHA-256 recorded in the checkpoint's steermoe.json with the folders' files.
+    static func checkDigests(checkpoint: String, whisper: String, llm: String) -> [String] {
+        guard let data = FileManager.default.contents(atPath: checkpoint + "/" + Checkpoint.modelInfoFile),
+              let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        var out: [String] = []
+        for (key, folder) in [("whisper_weights_sha256", whisper), ("llm_weights_sha256", llm)] {
+            guard let expected = info[key] as? [String: String], !expected.isEmpty else { continue }
+            let found = weightDigests(folder: folder)
+            if found != expected {
+                out.append("\(folder): weights differ from those the adapter was trained with (\(key) in \(checkpoint)/steermoe.json); results may differ")
+            }
+        }
+        return out
+    }
+
+    static func locate(_ path: String, near checkpoint: String, what: String) throws -> String {
+        let fm = FileManager.default
+        for candidate in [path, checkpoint + "/" + path] where fm.fileExists(atPath: candidate + "/config.json") {
+            return candidate
+        }
+        throw ConfigError("\(what) '\(path)' not found (looked in the current folder and in \(checkpoint)); pass it explicitly")
+    }
+
+    /// Transcribes audio files (any format libsndfile reads, any sample rate), `batchSize` at a time.
+    public func transcribe(files: [String], batchSize: Int = 4) throws -> [String] {
+        var out: [String] = []
+        for start in stride(from: 0, to: files.count, by: max(1, batchSize)) {
+            let chunk = Array(files[start..<min(files.count, start + batchSize)])
+            let clips = try chunk.map { try Audio.load16k(file: $0) }
+            out += try transcribe(clips: clips)
+        }
+        return out
+    }
+
+    /// Transcribes 16 kHz mono clips (longer than 30 s: only the first 30 s are heard).
+    public func transcribe(clips: [[Float]]) throws -> [String] {
+        let items = try clips.map { clip -> SpeechItem in
+            let features = config.model.audioPadding == .pad30
+                ? try extractor.padded(clip) : try extractor([clip]).features.squeeze(0)
+            return SpeechItem(features: features, tokenIds: [], text: "", source: "", row: 0)
+        }
+        let evaluator = Evaluator(model: model, tokenizer: tokenizer, promptIds: collator.promptIds, generation: generation)
+        return try evaluator.transcribe(items)
+    }
+}

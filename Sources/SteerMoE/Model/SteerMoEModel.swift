@@ -1,0 +1,140 @@
+import Foundation
+import Torch
+
+/// SteerMoE: frozen Whisper encoder + trainable steering adapter + frozen decoder LLM.
+/// The LLM reads `[audio embeddings, textual prompt + transcript + eos]` under one attention
+/// mask; the loss is the causal-LM cross-entropy on transcript and eos tokens only.
+public final class SteerMoEModel {
+    public let encoder: WhisperEncoder
+    public let llm: DecoderLM
+    public let adapter: SteeringAdapter
+    public var options: SteerMoEOptions { adapter.options }
+    /// Recompute encoder and LLM layers in backward (saves activation memory).
+    public var gradientCheckpointing = false {
+        didSet { encoder.gradientCheckpointing = gradientCheckpointing }
+    }
+
+    public init(encoder: WhisperEncoder, llm: DecoderLM, adapter: SteeringAdapter) {
+        self.encoder = encoder
+        self.llm = llm
+        self.adapter = adapter
+    }
+
+    /// Frozen models from their folders and a freshly initialised adapter.
+    public static func build(whisperFolder: String, llmFolder: String, options: SteerMoEOptions,
+                             dtype: DType = .float32, seed: UInt64 = 0) throws -> SteerMoEModel {
+        let encoder = try WhisperEncoder.load(folder: whisperFolder, dtype: dtype)
+        let llm = try DecoderLM.load(folder: llmFolder, dtype: dtype)
+        try llm.freeze()
+        llm.eval()
+        let adapter = try SteeringAdapter(layers: encoder.layerCount, encoderWidth: encoder.config.width,
+                                          llmWidth: llm.config.hiddenSize, options: options, generator: Generator(seed: seed))
+        return SteerMoEModel(encoder: encoder, llm: llm, adapter: adapter)
+    }
+
+    public var steeringEncoder: SteeringEncoder { SteeringEncoder(encoder: encoder, adapter: adapter) }
+
+    /// The joint LLM input of one batch.
+    public struct JointInput {
+        public var embeds: Tensor      // (B, N, H)
+        public var attentionMask: Tensor  // (B, N) int64
+        public var labels: Tensor      // (B, N) int64, -100 on audio, prompt and padding
+    }
+
+    /// Places each row's audio (its valid part when `audioMask` is given) before its text and
+    /// right-pads the rows; labels get -100 on every audio position.
+    public func joint(audio: Tensor, audioMask: Tensor?, text: TextBatch) throws -> JointInput {
+        let textEmbeds = try llm.embed(text.ids).to(dtype: audio.dtype)
+        let (b, a) = (audio.size(0), audio.size(1))
+        guard let audioMask else {
+            let ignore = try Tensor.full([b, a], TextCollator.ignoreIndex, dtype: .int64)
+            return JointInput(embeds: try Tensor.cat([audio, textEmbeds], dim: 1),
+                              attentionMask: try Tensor.cat([Tensor.ones([b, a], dtype: .int64), text.attentionMask], dim: 1),
+                              labels: try Tensor.cat([ignore, text.labels], dim: 1))
+        }
+        let audioLengths = try audioMask.to(dtype: .int64).sum(dim: 1).ints()
+        let textLengths = try text.attentionMask.sum(dim: 1).ints()
+        let width = zip(audioLengths, textLengths).map(+).max()!
+        var embeds: [Tensor] = [], masks: [Tensor] = [], labels: [Tensor] = []
+        for r in 0..<b {
+            let (na, nt) = (audioLengths[r], textLengths[r])
+            let pad = width - na - nt
+            let e = try Tensor.cat([audio.select(dim: 0, index: r).slice(dim: 0, start: 0, end: na),
+                                    textEmbeds.select(dim: 0, index: r).slice(dim: 0, start: 0, end: nt)], dim: 0)
+            embeds.append(try e.pad([0, 0, 0, pad]))
+            masks.append(try Tensor([Int64](repeating: 1, count: na + nt) + [Int64](repeating: 0, count: pad)))
+            let rowLabels = try text.labels.select(dim: 0, index: r).slice(dim: 0, start: 0, end: nt)
+            labels.append(try Tensor.cat([Tensor.full([na], TextCollator.ignoreIndex, dtype: .int64), rowLabels,
+                                          Tensor.full([pad], TextCollator.ignoreIndex, dtype: .int64)]))
+        }
+        return JointInput(embeds: try Tensor.stack(embeds), attentionMask: try Tensor.stack(masks), labels: try Tensor.stack(labels))
+    }
+
+    public struct Output {
+        public var loss: Tensor
+        /// The causal-LM part alone (equals `loss` when load balancing is off).
+        public var lmLoss: Tensor
+        public var targets: Int
+        public var audio: SteeringEncoder.Output
+        public var joint: JointInput
+        public var hidden: Tensor
+    }
+
+    /// Forward pass and loss for one batch. `features` (B, mel, frames); `frameMask` (B, frames)
+    /// is used in `trim` mode.
+    public func callAsFunction(features: Tensor, frameMask: Tensor? = nil, text: TextBatch) throws -> Output {
+        let audio = try steeringEncoder(features, frameMask: frameMask)
+        let joint = try joint(audio: audio.embeddings, audioMask: audio.mask, text: text)
+        let hidden = try llm.hiddenStates(inputsEmbeds: joint.embeds, attentionMask: joint.attentionMask,
+                                          checkpointLayers: gradientCheckpointing && Autograd.isGradEnabled)
+        let (lmLoss, targets) = try causalLMLoss(hidden: hidden, labels: joint.labels)
+        var loss = lmLoss
+        if options.loadBalancingWeight > 0,
+           let balance = try SteeringEncoder.loadBalancingLoss(gates: audio.gates, mask: nil) {
+            loss = try loss + balance * options.loadBalancingWeight
+        }
+        return Output(loss: loss, lmLoss: lmLoss, targets: targets, audio: audio, joint: joint, hidden: hidden)
+    }
+
+    /// Mean cross-entropy of position t predicting labels[t + 1], over labels != -100. The LM
+    /// head runs only on those positions (the vocabulary projection dominates otherwise).
+    public func causalLMLoss(hidden: Tensor, labels: Tensor) throws -> (loss: Tensor, targets: Int) {
+        let n = hidden.size(1)
+        let targets = try labels.slice(dim: 1, start: 1, end: n)
+        let keep = try targets.ne(TextCollator.ignoreIndex)
+        let count = try keep.to(dtype: .int64).sum().itemInt()
+        guard count > 0 else { throw TorchError("batch has no target tokens (every label is -100)") }
+        let rows = try hidden.slice(dim: 1, start: 0, end: n - 1).index(keep)
+        let logits = try llm.logits(rows).to(dtype: .float32)
+        return (try Functional.crossEntropy(logits, targets.index(keep)), count)
+    }
+
+    /// Transcribes a batch: generates after [audio, prompt] (rows left-padded when their audio
+    /// lengths differ). Returns token ids per row, without eos.
+    public func generate(features: Tensor, frameMask: Tensor? = nil, promptIds: [Int],
+                         options generation: GenerationOptions) throws -> [[Int]] {
+        try Autograd.noGrad {
+            let audio = try steeringEncoder(features, frameMask: frameMask)
+            let b = audio.embeddings.size(0)
+            let prompt = try llm.embed(Tensor(promptIds.map(Int64.init), shape: [1, promptIds.count]))
+                .to(dtype: audio.embeddings.dtype).expand([b, promptIds.count, llm.config.hiddenSize])
+            guard let audioMask = audio.mask else {
+                let embeds = try Tensor.cat([audio.embeddings, prompt], dim: 1)
+                let mask = try Tensor.ones([b, embeds.size(1)], dtype: .int64)
+                return try SteerMoE.generate(model: llm, prefixEmbeds: embeds, prefixMask: mask, options: generation)
+            }
+            let lengths = try audioMask.to(dtype: .int64).sum(dim: 1).ints()
+            let width = lengths.max()! + promptIds.count
+            var rows: [Tensor] = [], masks: [Tensor] = []
+            for r in 0..<b {
+                let row = try Tensor.cat([audio.embeddings.select(dim: 0, index: r).slice(dim: 0, start: 0, end: lengths[r]),
+                                          prompt.select(dim: 0, index: r)], dim: 0)
+                let pad = width - row.size(0)
+                rows.append(try row.pad([0, 0, pad, 0]))
+                masks.append(try Tensor([Int64](repeating: 0, count: pad) + [Int64](repeating: 1, count: row.size(0))))
+            }
+            return try SteerMoE.generate(model: llm, prefixEmbeds: Tensor.stack(rows), prefixMask: Tensor.stack(masks),
+                                         options: generation)
+        }
+    }
+}

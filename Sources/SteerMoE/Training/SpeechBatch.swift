@@ -1,0 +1,59 @@
+import Foundation
+import SpeechData
+import Tokenizers
+import Torch
+
+/// One utterance after the loader's workers: log-mel features and transcript token ids.
+public struct SpeechItem: Sendable {
+    /// (mel, frames) float32.
+    public var features: Tensor
+    public var tokenIds: [Int]
+    public var text: String
+    public var source: String
+    public var row: Int
+}
+
+/// Turns loader samples into model inputs (runs in the loader's worker threads).
+public struct Featurizer: Sendable {
+    public let extractor: LogMelExtractor
+    public let tokenizer: Tokenizer
+    public let padding: SteerMoEOptions.AudioPadding
+
+    public init(extractor: LogMelExtractor, tokenizer: Tokenizer, padding: SteerMoEOptions.AudioPadding) {
+        self.extractor = extractor
+        self.tokenizer = tokenizer
+        self.padding = padding
+    }
+
+    public func item(_ s: Sample) throws -> SpeechItem {
+        let features: Tensor
+        if let pre = s.inputFeatures {
+            // Precomputed (mel, frames) features are used as they are (padded/cut to 30 s in pad30 mode).
+            var f = try Tensor(pre.values, shape: [pre.rows, pre.cols])
+            if padding == .pad30 {
+                let frames = extractor.chunkSamples / extractor.hop
+                f = f.size(1) >= frames ? try f.slice(dim: 1, start: 0, end: frames) : try f.pad([0, frames - f.size(1)])
+            }
+            features = f
+        } else if padding == .pad30 {
+            features = try extractor.padded(s.waveform)
+        } else {
+            features = try extractor([s.waveform]).features.squeeze(0)
+        }
+        let ids = s.inputIds.map { $0.map(Int.init) } ?? tokenizer.encode(s.text, addSpecialTokens: false)
+        return SpeechItem(features: features, tokenIds: ids, text: s.text, source: s.source, row: s.row)
+    }
+
+    /// Stacks items: features (B, mel, frames), zero-padded to the longest, and the frame mask.
+    public static func stack(_ items: [SpeechItem]) throws -> (features: Tensor, frameMask: Tensor) {
+        let frames = items.map { $0.features.size(1) }
+        let width = frames.max() ?? 0
+        let padded = try items.map { item -> Tensor in
+            let pad = width - item.features.size(1)
+            return pad > 0 ? try item.features.pad([0, pad]) : item.features
+        }
+        var mask = [Int64]()
+        for f in frames { mask += [Int64](repeating: 1, count: f) + [Int64](repeating: 0, count: width - f) }
+        return (try Tensor.stack(padded), try Tensor(mask, shape: [items.count, width]))
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import SpeechData
+import Torch
+
+/// The training loop, readable in one sitting: batches → forward/backward (with accumulation and
+/// optional bf16 autocast) → steering clip + global clip → AdamW with per-group learning rates
+/// on a warmup schedule → logging, steering analysis, evaluation with early stopping on CER,
+/// and atomic checkpoints that `--resume` continues exactly.
+public final class Trainer {
+    public let setup: TrainingSetup
+    public var config: TrainingConfig { setup.config }
+    let log: RunLog
+    let train: DataLoader<SpeechItem>
+    let eval: DataLoader<SpeechItem>?
+    let optimizer: AdamW
+    var state = TrainerState()
+    /// Losses of every optimizer step of this process (tests compare resumed and uninterrupted runs).
+    public private(set) var stepLosses: [Double] = []
+
+    public init(setup: TrainingSetup, quiet: Bool = false) throws {
+        self.setup = setup
+        let c = setup.config
+        log = try RunLog(outputDir: c.outputDir, loggingDir: c.loggingDir, quiet: quiet)
+        try Data(c.effectiveYAML().utf8).write(to: URL(fileURLWithPath: c.outputDir + "/effective_config.yaml"), options: .atomic)
+        guard !c.parquetDirs.isEmpty else { throw ConfigError("parquet_dirs is empty: nothing to train on") }
+        let trainIndex = try setup.index(paths: c.parquetDirs, skipReport: c.outputDir + "/skipped.jsonl", log: log.say)
+        guard trainIndex.entries.count >= c.batchSize else {
+            throw ConfigError("only \(trainIndex.entries.count) usable training rows for batch_size \(c.batchSize) (drop_last)")
+        }
+        train = setup.loader(trainIndex, batchSize: c.batchSize, shuffle: true, dropLast: true)
+        if !c.evalParquetDirs.isEmpty {
+            let evalIndex = try setup.index(paths: c.evalParquetDirs, skipReport: c.outputDir + "/skipped_eval.jsonl", log: log.say)
+            eval = setup.loader(evalIndex, batchSize: c.evalBatchSize, shuffle: false, dropLast: false)
+        } else {
+            eval = nil
+        }
+        optimizer = setup.optimizer()
+        reportParameters()
+    }
+
+    var stepsPerEpoch: Int { train.batchCount(epoch: 0) / config.gradientAccumulationSteps }
+    var totalSteps: Int { config.maxSteps ?? stepsPerEpoch * config.epochs }
+    var schedule: LRSchedule {
+        LRSchedule(name: config.lrScheduler, warmupSteps: config.warmupSteps, totalSteps: totalSteps) ?? .constant(warmupSteps: 0)
+    }
+
+    func reportParameters() {
+        let m = setup.model
+        let frozen = m.encoder.parameterCount() + m.llm.parameterCount()
+        let groups = optimizer.groups.map { "\($0.name) \($0.parameters.reduce(0) { $0 + $1.value.count }) (lr \($0.learningRate))" }
+        let trainable = m.adapter.parameterCount(trainableOnly: true)
+        log.say("parameters: \(frozen + trainable) total, \(frozen) frozen, \(trainable) trainable: \(groups.joined(separator: ", "))")
+        log.record("parameters", step: 0, ["total": frozen + trainable, "frozen": frozen, "trainable": trainable])
+    }
+
+    /// Resumes from the newest checkpoint in output_dir (if any).
+    public func resume() throws {
+        guard let latest = Checkpoint.list(in: config.outputDir).last else {
+            log.say("resume: no checkpoint in \(config.outputDir), starting fresh")
+            return
+        }
+        let weights = try Safetensors.load(latest.path + "/" + Checkpoint.adapterFile)
+        try setup.model.adapter.load(weights)
+        try optimizer.loadStateDict(Safetensors.load(latest.path + "/" + Checkpoint.optimizerFile))
+        state = try Checkpoint.loadState(latest.path)
+        log.say("resumed from \(latest.path): step \(state.step), epoch \(state.epoch), batch \(state.batchInEpoch)")
+    }
+
+    /// Runs until max_steps / epochs are done or early stopping triggers. Returns the final state.
+    @discardableResult
+    public func run() throws -> TrainerState {
+        let c = config
+        let model = setup.model
+        let trainable = model.adapter.trainableParameters()
+        let accumulation = c.gradientAccumulationSteps
+        let started = Date()
+        let startStep = state.step
+        var windowLoss = 0.0, windowSteps = 0, windowSamples = 0
+        var windowStart = Date()
+        var lastGates: [Tensor] = []
+        log.say("training: \(totalSteps) steps (\(stepsPerEpoch) per epoch), batch \(c.batchSize) × accumulation \(accumulation)")
+
+        epochs: while state.epoch < c.epochs && state.step < totalSteps {
+            let batches = train.batches(epoch: state.epoch, from: state.batchInEpoch)
+            var micro = 0, stepLoss = 0.0
+            for batch in batches {
+                state.batchInEpoch = batch.index + 1
+                guard !batch.items.isEmpty else { continue }
+                let (features, frameMask) = try Featurizer.stack(batch.items)
+                let text = try setup.collator.collate(batch.items.map(\.tokenIds))
+                let out = try Autocast.run(dtype: .bfloat16, enabled: c.bf16) {
+                    try model(features: features, frameMask: frameMask, text: text)
+                }
+                try (out.loss / Double(accumulation)).backward()
+                stepLoss += try out.loss.item() / Double(accumulation)
+                lastGates = out.audio.gates
+                state.samplesSeen += batch.items.count
+                windowSamples += batch.items.count
+                micro += 1
+                guard micro == accumulation else { continue }
+                micro = 0
+                defer { stepLoss = 0 }
+
+                // A non-finite loss skips the update (the gradients are discarded).
+                guard stepLoss.isFinite else {
+                    try optimizer.zeroGrad()
+                    state.nonFiniteSkipped += 1
+                    state.consecutiveNonFinite += 1
+                    log.record("nonfinite", step: state.step, ["loss": "\(stepLoss)", "consecutive": state.consecutiveNonFinite])
+                    if state.consecutiveNonFinite >= c.maxConsecutiveNonFiniteSteps {
+                        throw TorchError("\(state.consecutiveNonFinite) consecutive steps with a non-finite loss: stopping (lower the learning rates or disable fp16/bf16)")
+                    }
+                    continue
+                }
+                state.consecutiveNonFinite = 0
+                if c.useSteeringGradientClipping && !model.adapter.steeringParameters.isEmpty {
+                    try GradientClipping.clipGradNorm(model.adapter.steeringParameters, maxNorm: c.steeringGradientClip)
+                }
+                let gradNorm = try GradientClipping.clipGradNorm(trainable, maxNorm: c.gradientClipping)
+                let factor = schedule.factor(at: state.step)
+                try optimizer.step(learningRates: optimizer.baseLearningRates.map { $0 * factor })
+                try optimizer.zeroGrad()
+                state.step += 1
+                stepLosses.append(stepLoss)
+                windowLoss += stepLoss
+                windowSteps += 1
+
+                if state.step % c.loggingSteps == 0 || state.step == totalSteps {
+                    let elapsed = Date().timeIntervalSince(windowStart)
+                    let rate = Double(windowSteps) / max(elapsed, 1e-9)
+                    let remaining = Double(totalSteps - state.step) / max(Double(state.step - startStep) / Date().timeIntervalSince(started), 1e-9)
+                    let fields: [String: Any] = ["loss": windowLoss / Double(windowSteps), "lr": optimizer.baseLearningRates[0] * factor,
+                                                 "grad_norm": gradNorm, "steps_per_s": rate,
+                                                 "samples_per_s": Double(windowSamples) / max(elapsed, 1e-9), "epoch": state.epoch]
+                    log.record("train", step: state.step, fields)
+                    log.say(String(format: "step %d/%d | epoch %d | loss %.4f | lr %.2e | grad %.3f | %.2f steps/s | %.1f samples/s | ETA %@",
+                                   state.step, totalSteps, state.epoch, windowLoss / Double(windowSteps), optimizer.baseLearningRates[0] * factor,
+                                   gradNorm, rate, Double(windowSamples) / max(elapsed, 1e-9), formatDuration(remaining)))
+                    windowLoss = 0; windowSteps = 0; windowSamples = 0; windowStart = Date()
+                }
+                if c.logSteeringAnalysis && state.step % c.steeringLogInterval == 0 && !lastGates.isEmpty {
+                    let analysis = try SteeringAnalysis.compute(adapter: model.adapter, gates: lastGates)
+                    log.record("steering", step: state.step, analysis.scalars)
+                }
+                var stop = false
+                if let every = c.evalSteps, eval != nil, state.step % every == 0 {
+                    stop = try evaluateAndTrack()
+                }
+                if let every = c.saveSteps, state.step % every == 0 { try save() }
+                if stop {
+                    log.say("early stopping: no \(c.metricForBestModel) improvement in \(c.earlyStoppingPatience) evaluations")
+                    break epochs
+                }
+                if state.step >= totalSteps { break epochs }
+            }
+            if state.step >= totalSteps { break }
+            state.epoch += 1
+            state.batchInEpoch = 0
+        }
+        if eval != nil && (c.evalSteps == nil || state.step % (c.evalSteps ?? 1) != 0) { _ = try evaluateAndTrack() }
+        try save()
+        try finish()
+        log.flush()
+        return state
+    }
+
+    /// Evaluates, records metrics, updates the best checkpoint; true when patience ran out.
+    func evaluateAndTrack() throws -> Bool {
+        guard let eval else { return false }
+        let c = config
+        let evaluator = Evaluator(model: setup.model, tokenizer: setup.tokenizer, promptIds: setup.collator.promptIds,
+                                  generation: setup.generationOptions)
+        let result = try evaluator.run(eval, limit: c.maxEvalSamples)
+        let metric: Double = c.metricForBestModel == "wer" ? result.score.wer : result.score.cer
+        log.record("eval", step: state.step, ["wer": result.score.wer, "cer": result.score.cer, "utterances": result.predictions.count,
+                                              "seconds": result.seconds])
+        log.say(String(format: "eval step %d: WER %.2f%% CER %.2f%% on %d utterances (%.1f s)", state.step,
+                       result.score.wer * 100, result.score.cer * 100, result.predictions.count, result.seconds))
+        try Evaluator.writePredictions(result.predictions, to: c.outputDir + "/predictions-step\(state.step).jsonl")
+        let better = state.bestMetric.map { c.greaterIsBetter ? metric > $0 : metric < $0 } ?? true
+        if better {
+            state.bestMetric = metric
+            state.bestStep = state.step
+            state.evalsWithoutImprovement = 0
+            try saveAdapter(to: c.outputDir + "/best")
+        } else {
+            state.evalsWithoutImprovement += 1
+        }
+        return c.useEarlyStopping && state.evalsWithoutImprovement >= c.earlyStoppingPatience
+    }
+
+    func save() throws {
+        let dir = config.outputDir + "/checkpoint-\(state.step)"
+        try Checkpoint.save(to: dir, adapter: setup.model.adapter, optimizer: optimizer, state: state,
+                            configYAML: try config.effectiveYAML(), modelInfo: setup.modelInfo)
+        Checkpoint.rotate(in: config.outputDir, limit: config.saveTotalLimit, keepStep: state.bestStep)
+        log.record("checkpoint", step: state.step, ["path": dir])
+    }
+
+    func saveAdapter(to dir: String) throws {
+        try Checkpoint.save(to: dir, adapter: setup.model.adapter, optimizer: nil, state: state,
+                            configYAML: try config.effectiveYAML(), modelInfo: setup.modelInfo)
+    }
+
+    /// Final model: the best evaluated adapter when asked (load_best_model_at_end), else the last.
+    func finish() throws {
+        let c = config
+        let best = c.outputDir + "/best"
+        if c.loadBestModelAtEnd, FileManager.default.fileExists(atPath: best + "/" + Checkpoint.adapterFile) {
+            try setup.model.adapter.load(Safetensors.load(best + "/" + Checkpoint.adapterFile))
+            log.say("loaded the best adapter (step \(state.bestStep ?? 0), \(c.metricForBestModel) \(state.bestMetric ?? .nan))")
+        }
+        try saveAdapter(to: c.outputDir + "/final")
+        log.say("final adapter: \(c.outputDir)/final")
+    }
+}
+
+func formatDuration(_ seconds: Double) -> String {
+    guard seconds.isFinite else { return "?" }
+    let s = Int(seconds.rounded())
+    return s >= 3600 ? String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) : String(format: "%dm%02ds", s / 60, s % 60)
+}

@@ -1,0 +1,133 @@
+import Foundation
+import SpeechData
+import Tokenizers
+import Torch
+
+/// Everything a run needs, built from a TrainingConfig: models, tokenizer, collator, data.
+public struct TrainingSetup {
+    public var config: TrainingConfig
+    public let model: SteerMoEModel
+    public let tokenizer: Tokenizer
+    public let collator: TextCollator
+    public let featurizer: Featurizer
+    public let dtype: DType
+    /// SHA-256 of the frozen models' weight files (computed once).
+    public let weightDigests: (whisper: [String: String], llm: [String: String])
+
+    public init(config: TrainingConfig, log: (String) -> Void) throws {
+        var config = config
+        if let t = config.threads { Torch.numThreads = t }
+        let device = Device(name: config.device)
+        guard device == .cpu else {
+            // The CUDA path exists in the Torch layer; the trainer is only exercised on CPU so far.
+            throw ConfigError("training.device '\(config.device)': only cpu is supported by the trainer in this version")
+        }
+        Torch.manualSeed(config.seed)
+        dtype = .float32
+        let model = try SteerMoEModel.build(whisperFolder: config.whisperPath, llmFolder: config.llmPath,
+                                            options: config.model, dtype: dtype, seed: config.seed)
+        try config.resolve(encoderLayers: model.encoder.layerCount, encoderWidth: model.encoder.config.width)
+        // resolve() may change pooling: rebuild the adapter's options view when it did.
+        if config.model != model.options {
+            let adapter = try SteeringAdapter(layers: model.encoder.layerCount, encoderWidth: model.encoder.config.width,
+                                              llmWidth: model.llm.config.hiddenSize, options: config.model,
+                                              generator: Generator(seed: config.seed))
+            self.model = SteerMoEModel(encoder: model.encoder, llm: model.llm, adapter: adapter)
+        } else {
+            self.model = model
+        }
+        self.model.gradientCheckpointing = config.gradientCheckpointing
+        tokenizer = try Tokenizer(folder: config.llmPath)
+        collator = try TextCollator(tokenizer: tokenizer, prompt: config.textualPrompt, chatTemplate: config.useChatTemplate,
+                                    maxTextTokens: config.maxTextLength)
+        let preprocessor = config.whisperPath + "/preprocessor_config.json"
+        let extractor = FileManager.default.fileExists(atPath: preprocessor)
+            ? try LogMelExtractor(preprocessorConfig: HFConfig(path: preprocessor))
+            : try LogMelExtractor(melBins: self.model.encoder.config.melBins)
+        guard extractor.melBins == self.model.encoder.config.melBins else {
+            throw ConfigError("\(preprocessor): feature_size \(extractor.melBins) but the encoder expects \(self.model.encoder.config.melBins) mel bins")
+        }
+        featurizer = Featurizer(extractor: extractor, tokenizer: tokenizer, padding: config.model.audioPadding)
+        weightDigests = (SteerMoE.weightDigests(folder: config.whisperPath), SteerMoE.weightDigests(folder: config.llmPath))
+        self.config = config
+        for note in config.notes { log("note: \(note)") }
+    }
+
+    /// Filtered index of `paths` (audio length, non-empty text, token length < max_text_length).
+    public func index(paths: [String], skipReport: String?, log: (String) -> Void) throws -> DatasetIndex {
+        let tokenizer = self.tokenizer
+        let filter = FilterOptions(maxAudioLength: config.maxAudioLength,
+                                   maxTextLength: config.filterDataset ? config.maxTextLength : nil, verifyAudio: true)
+        let mapping = ColumnMapping(audio: config.audioColumn, text: config.textColumn)
+        let report: SkipReport? = try skipReport.map { try SkipReport(path: $0) }
+        let textLength: (@Sendable (String) -> Int)? = config.filterDataset
+            ? { @Sendable text in tokenizer.encode(text, addSpecialTokens: false).count } : nil
+        return try DatasetIndex.build(paths: paths, mapping: mapping, filter: filter, textLength: textLength,
+                                      skipReport: report, workers: max(1, config.numWorkers), log: log)
+    }
+
+    public func loader(_ index: DatasetIndex, batchSize: Int, shuffle: Bool, dropLast: Bool) -> DataLoader<SpeechItem> {
+        let featurizer = self.featurizer
+        return DataLoader(index: index,
+                          options: LoaderOptions(batchSize: batchSize, seed: config.seed, shuffle: shuffle, dropLast: dropLast,
+                                                 workers: max(1, config.numWorkers), lengthBucketing: config.bucketByLength),
+                          transform: { try featurizer.item($0) })
+    }
+
+    /// The three parameter groups of the procedure, each with its own learning rate.
+    public func optimizer() -> AdamW {
+        let a = model.adapter
+        var groups: [ParameterGroup] = []
+        if !a.steeringParameters.isEmpty {
+            groups.append(ParameterGroup(name: "steering", parameters: a.steeringParameters,
+                                         learningRate: config.steeringLearningRate, weightDecay: config.weightDecay))
+        }
+        if !a.routerParameters.isEmpty {
+            groups.append(ParameterGroup(name: "router", parameters: a.routerParameters,
+                                         learningRate: config.routerLearningRate, weightDecay: config.weightDecay))
+        }
+        if !a.otherParameters.isEmpty {
+            groups.append(ParameterGroup(name: "other", parameters: a.otherParameters,
+                                         learningRate: config.learningRate, weightDecay: config.weightDecay))
+        }
+        return AdamW(groups)
+    }
+
+    public var generationOptions: GenerationOptions {
+        GenerationOptions(maxNewTokens: config.maxNewTokens, numBeams: config.numBeams,
+                          eosTokenIds: [collator.eosId], padTokenId: collator.padId)
+    }
+
+    /// Identity of the frozen models, stored with checkpoints (steermoe.json).
+    public var modelInfo: [String: Any] {
+        [
+            "whisper": config.whisperPath, "llm": config.llmPath, "mode": config.model.mode.rawValue,
+            "num_experts": config.model.numExperts, "encoder_layers": model.encoder.layerCount,
+            "encoder_width": model.encoder.config.width, "llm_width": model.llm.config.hiddenSize,
+            "whisper_weights_sha256": weightDigests.whisper, "llm_weights_sha256": weightDigests.llm,
+        ]
+    }
+}
+
+/// SHA-256 of every *.safetensors file of a model folder (by `sha256sum`, part of coreutils),
+/// so a saved adapter records exactly which frozen weights it was trained against.
+public func weightDigests(folder: String) -> [String: String] {
+    let fm = FileManager.default
+    let files = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".safetensors") }.sorted()
+    guard !files.isEmpty else { return [:] }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["sha256sum"] + files
+    p.currentDirectoryURL = URL(fileURLWithPath: folder)
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    guard (try? p.run()) != nil else { return [:] }
+    let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    var digests: [String: String] = [:]
+    for line in out.split(separator: "\n") {
+        let parts = line.split(separator: " ", maxSplits: 1)
+        if parts.count == 2 { digests[parts[1].trimmingCharacters(in: CharacterSet(charactersIn: " *"))] = String(parts[0]) }
+    }
+    return digests
+}

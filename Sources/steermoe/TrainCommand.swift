@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import SteerMoE
+import Torch
+
+/// `steermoe train CONFIG.yaml [--resume]`: the original project's YAML files load unchanged.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Train a SteerMoE adapter (or the linear baseline) from a YAML config.")
+    @Argument(help: "YAML config (the original project's keys; see docs/config.md).") var config: String
+    @Flag(help: "Continue from the newest checkpoint in training.output_dir.") var resume = false
+    @Option(help: "Override training.max_steps.") var maxSteps: Int?
+    @Option(help: "Override training.output_dir.") var outputDir: String?
+
+    func run() throws {
+        var c = try TrainingConfig.load(path: config)
+        if let maxSteps { c.maxSteps = maxSteps }
+        if let outputDir { c.outputDir = outputDir }
+        let setup = try TrainingSetup(config: c) { print($0) }
+        let trainer = try Trainer(setup: setup)
+        if resume { try trainer.resume() }
+        let state = try trainer.run()
+        print("done: \(state.step) steps, \(state.samplesSeen) samples, \(state.nonFiniteSkipped) skipped non-finite steps")
+    }
+}

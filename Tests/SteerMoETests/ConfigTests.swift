@@ -1,0 +1,83 @@
+import Foundation
+import XCTest
+@testable import SteerMoE
+
+final class ConfigTests: XCTestCase {
+    /// The original project's configs, from ../shared/reference (read, never copied).
+    static let sharedReference = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../../shared/reference").standardized.path
+
+    func upstream(_ name: String) throws -> String {
+        let path = Self.sharedReference + "/" + name
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) not present") }
+        return path
+    }
+
+    func testLoadsUpstreamLayerWiseConfigUnchanged() throws {
+        let c = try TrainingConfig.load(path: upstream("upstream-layer_wise.yaml"))
+        XCTAssertEqual(c.model.numExperts, 8)
+        XCTAssertEqual(c.model.steeringScale, 0.1)
+        XCTAssertEqual(c.steeringLearningRate, 1e-3)
+        XCTAssertEqual(c.routerLearningRate, 1e-4)
+        XCTAssertEqual(c.learningRate, 1e-4)
+        XCTAssertEqual(c.warmupSteps, 1000, "read from training:, not the root (upstream bug)")
+        XCTAssertEqual(c.weightDecay, 0.01)
+        XCTAssertEqual(c.batchSize, 4)
+        XCTAssertEqual(c.epochs, 320)
+        XCTAssertEqual(c.parquetDirs.count, 1)
+        XCTAssertEqual(c.textualPrompt, "请逐字复述音频内容为文字: ")
+        XCTAssertEqual(c.model.pooling, .avg)
+        XCTAssertEqual(c.model.poolingPosition, 32)
+        XCTAssertEqual(c.model.maxPromptTokens, 2048)
+        XCTAssertTrue(c.useEarlyStopping)
+        XCTAssertEqual(c.metricForBestModel, "cer")
+        XCTAssertTrue(c.bf16, "fp16 on CPU becomes bf16, with a note")
+        XCTAssertTrue(c.notes.contains { $0.contains("fp16") })
+        XCTAssertTrue(c.ignoredKeys.contains("training.use_deepspeed"))
+    }
+
+    func testLoadsUpstreamQwen7BConfigUnchanged() throws {
+        var c = try TrainingConfig.load(path: upstream("upstream-layer_wise_whisper_qwen7b_libri_train.yaml"))
+        XCTAssertEqual(c.model.numExperts, 16)
+        XCTAssertEqual(c.steeringLearningRate, 1e-2)
+        XCTAssertEqual(c.routerLearningRate, 1e-3)
+        XCTAssertEqual(c.parquetDirs.count, 2)
+        try c.resolve(encoderLayers: 6, encoderWidth: 512)
+        XCTAssertNil(c.model.poolingPosition, "position 32 on a 6-layer encoder pools after the last layer")
+        XCTAssertTrue(c.notes.contains { $0.contains("num_layers is 32") })
+    }
+
+    func testUnknownKeyNamesTheClosestValidOne() throws {
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "steering:\n  num_expert: 4\n", source: "x.yaml")) { error in
+            let m = "\(error)"
+            XCTAssertTrue(m.contains("x.yaml"), m)
+            XCTAssertTrue(m.contains("'steering.num_expert'"), m)
+            XCTAssertTrue(m.contains("did you mean 'steering.num_experts'"), m)
+        }
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "training:\n  batch_size: many\n")) {
+            XCTAssertTrue("\($0)".contains("'training.batch_size' should be an integer"), "\($0)")
+        }
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "pooling_type: median\n")) {
+            XCTAssertTrue("\($0)".contains("avg, max or none"), "\($0)")
+        }
+    }
+
+    func testEffectiveConfigRoundTrips() throws {
+        let original = try TrainingConfig.parse(yaml: """
+            mode: linear
+            audio_padding: trim
+            training:
+              batch_size: 8
+              lr_scheduler: cosine
+              bf16: true
+            parquet_dirs: [a, b]
+            max_prompt_tokens: 100
+            """)
+        let again = try TrainingConfig.parse(yaml: original.effectiveYAML())
+        XCTAssertEqual(again.model, original.model)
+        XCTAssertEqual(again.batchSize, 8)
+        XCTAssertEqual(again.lrScheduler, "cosine")
+        XCTAssertEqual(again.parquetDirs, ["a", "b"])
+        XCTAssertTrue(again.bf16)
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import XCTest
+@testable import SpeechData
+@testable import SteerMoE
+@testable import Torch
+
+/// A complete tiny training setup in a temporary folder: the fixture Whisper, the fixture Qwen2
+/// with a character-level tokenizer (ids fit its 160-token vocabulary), and a JSONL dataset of
+/// synthetic tones paired with short words.
+struct TinyStack {
+    let root: String
+    var whisper: String { Fixtures.path("models/whisper-tiny-random") }
+    var llm: String { root + "/llm" }
+    var manifest: String { root + "/data/train.jsonl" }
+    static let words = ["abc", "bead", "cafe", "dice", "ego", "fig", "gum", "hat"]
+
+    init() throws {
+        root = NSTemporaryDirectory() + "tiny-\(UUID().uuidString)"
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: llm, withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
+        for name in ["config.json", "generation_config.json", "model.safetensors"] {
+            try fm.copyItem(atPath: Fixtures.path("models/qwen2-tiny-random/\(name)"), toPath: llm + "/" + name)
+        }
+        try Self.writeCharTokenizer(to: llm)
+        var lines: [String] = []
+        for (i, word) in Self.words.enumerated() {
+            let samples = (0..<16000).map { t in Float(0.4 * sin(Double(t) * 2 * .pi * Double(200 + 150 * i) / 16000)) }
+            let wav = try Audio.encode(samples, sampleRate: 16000, as: .wav)
+            try Data(wav).write(to: URL(fileURLWithPath: root + "/data/\(i).wav"))
+            lines.append("{\"audio\": \"\(i).wav\", \"text\": \"\(word)\"}")
+        }
+        try lines.joined(separator: "\n").write(toFile: manifest, atomically: true, encoding: .utf8)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+
+    /// Byte-level BPE without merges over a-z, ':' and space ('Ġ'); eos `<|endoftext|>` = 149
+    /// (the fixture model's eos).
+    static func writeCharTokenizer(to folder: String) throws {
+        var vocab: [String: Int] = [:]
+        for (i, c) in "abcdefghijklmnopqrstuvwxyz:".enumerated() { vocab[String(c)] = 20 + i }
+        vocab["Ġ"] = 60
+        let json: [String: Any] = [
+            "version": "1.0", "truncation": NSNull(), "padding": NSNull(), "normalizer": NSNull(), "post_processor": NSNull(),
+            "added_tokens": [["id": 149, "content": "<|endoftext|>", "single_word": false, "lstrip": false, "rstrip": false,
+                              "normalized": false, "special": true]],
+            "pre_tokenizer": ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true],
+            "decoder": ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true],
+            "model": ["type": "BPE", "dropout": NSNull(), "unk_token": NSNull(), "continuing_subword_prefix": "",
+                      "end_of_word_suffix": "", "fuse_unk": false, "byte_fallback": false, "ignore_merges": false,
+                      "vocab": vocab, "merges": [String]()],
+        ]
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: folder + "/tokenizer.json"))
+        try JSONSerialization.data(withJSONObject: ["eos_token": "<|endoftext|>"])
+            .write(to: URL(fileURLWithPath: folder + "/tokenizer_config.json"))
+    }
+
+    func config(output: String, extra: String = "") throws -> TrainingConfig {
+        try TrainingConfig.parse(yaml: """
+            whisper_encoder: {model_path: "\(whisper)"}
+            llm_decoder: {model_name: "\(llm)"}
+            steering: {num_experts: 4}
+            training:
+              output_dir: "\(output)"
+              batch_size: 8
+              epochs: 1000
+              learning_rate: 3e-2
+              steering_learning_rate: 3e-2
+              router_learning_rate: 3e-2
+              weight_decay: 0.0
+              warmup_steps: 5
+              lr_scheduler: constant
+              num_workers: 1
+              seed: 1
+              threads: 1
+            parquet_dirs: ["\(manifest)"]
+            textual_prompt: "go: "
+            audio_padding: trim
+            logging_steps: 25
+            max_new_tokens: 8
+            \(extra)
+            """, source: "tiny.yaml")
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import XCTest
+@testable import SteerMoE
+@testable import Torch
+
+final class TrainerTests: XCTestCase {
+    /// The tiny model learns 8 synthetic utterances to near-zero loss and transcribes them exactly.
+    func testOverfitsEightUtterancesAndTranscribesThem() throws {
+        let stack = try TinyStack()
+        defer { stack.remove() }
+        var config = try stack.config(output: stack.root + "/run", extra: "eval_parquet_dirs: [\"\(stack.manifest)\"]")
+        config.maxSteps = 250
+        let trainer = try Trainer(setup: TrainingSetup(config: config) { _ in }, quiet: true)
+        try trainer.run()
+        let final = trainer.stepLosses.suffix(5).reduce(0, +) / 5
+        XCTAssertGreaterThan(trainer.stepLosses.first!, 1.0, "starts from an untrained adapter")
+        XCTAssertLessThan(final, 0.05, "loss \(trainer.stepLosses.first ?? .nan) -> \(final)")
+        let log = try String(contentsOfFile: stack.root + "/run/train_log.jsonl", encoding: .utf8)
+        XCTAssertTrue(log.contains("\"kind\":\"eval\""))
+        let predictions = try String(contentsOfFile: stack.root + "/run/predictions-step250.jsonl", encoding: .utf8)
+            .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        XCTAssertEqual(predictions.count, 8)
+        for p in predictions { XCTAssertEqual(p["hypothesis"] as? String, p["reference"] as? String) }
+
+        // The saved final adapter transcribes the audio files directly (the `transcribe` path).
+        let transcriber = try Transcriber(checkpoint: stack.root + "/run/final")
+        let files = TinyStack.words.indices.map { stack.root + "/data/\($0).wav" }
+        XCTAssertEqual(try transcriber.transcribe(files: files, batchSize: 3), TinyStack.words)
+    }
+
+    /// A run killed with SIGKILL and resumed gives the same losses as an uninterrupted run.
+    func testKilledAndResumedRunRepeatsTheUninterruptedLosses() throws {
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/steermoe")
+            .standardized.path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("\(binary) not built") }
+        let stack = try TinyStack()
+        defer { stack.remove() }
+        func writeConfig(_ name: String) throws -> (config: String, output: String) {
+            let output = stack.root + "/" + name
+            let c = try stack.config(output: output, extra: "save_steps: 10\nsave_total_limit: 3")
+            var yaml = try c.effectiveYAML()
+            yaml += "\n"
+            let path = stack.root + "/\(name).yaml"
+            try yaml.replacingOccurrences(of: "logging_steps: 25", with: "logging_steps: 1")
+                .replacingOccurrences(of: "max_steps: null", with: "max_steps: 60")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            return (path, output)
+        }
+        func losses(_ output: String) throws -> [Int: Double] {
+            var out: [Int: Double] = [:]  // later lines (the resumed run) overwrite the killed run's
+            for line in try String(contentsOfFile: output + "/train_log.jsonl", encoding: .utf8).split(separator: "\n") {
+                let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+                if o["kind"] as? String == "train" { out[o["step"] as! Int] = o["loss"] as? Double }
+            }
+            return out
+        }
+        func launch(_ args: [String]) throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = args
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+
+        let straight = try writeConfig("straight")
+        let full = try launch(["train", straight.config])
+        full.waitUntilExit()
+        XCTAssertEqual(full.terminationStatus, 0)
+
+        let killed = try writeConfig("killed")
+        let victim = try launch(["train", killed.config])
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: killed.output + "/checkpoint-20") && Date() < deadline && victim.isRunning {
+            usleep(2000)
+        }
+        XCTAssertTrue(victim.isRunning, "the run must still be going when killed")
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        XCTAssertEqual(victim.terminationReason, .uncaughtSignal)
+        let resumed = try launch(["train", killed.config, "--resume"])
+        resumed.waitUntilExit()
+        XCTAssertEqual(resumed.terminationStatus, 0)
+
+        let a = try losses(straight.output), b = try losses(killed.output)
+        XCTAssertEqual(a.count, 60)
+        XCTAssertEqual(Set(a.keys), Set(b.keys))
+        for step in a.keys.sorted() {
+            XCTAssertEqual(b[step]!, a[step]!, accuracy: 1e-9 * max(1, abs(a[step]!)), "step \(step)")
+        }
+    }
+}
