@@ -40,7 +40,8 @@ public struct PlannedShard: Sendable {
 /// Cuts each split of a source into shards of at most `clipsPerShard` rows, in plan order.
 public enum ShardPlan {
     /// Bumped when the parquet layout or audio encoding changes, to rebuild every shard.
-    public static let formatVersion = 1
+    /// 2: the "huggingface" metadata lists the features in column order (SpeechData writer).
+    public static let formatVersion = 2
 
     public static func shards(source: String, utterances: [Utterance], clipsPerShard: Int, seed: UInt64) -> [PlannedShard] {
         precondition(clipsPerShard > 0)

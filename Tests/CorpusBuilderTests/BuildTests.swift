@@ -33,7 +33,10 @@ final class BuildTests: XCTestCase {
                 XCTAssertEqual(reader.schema.names, ["audio", "text", "source", "speaker", "duration", "text_raw"])
                 XCTAssertTrue(reader.schema.column("audio")!.type.hasPrefix("struct<bytes: binary"), reader.schema.column("audio")!.type)
                 XCTAssertEqual(reader.schema.column("duration")!.type, "double")
-                XCTAssertTrue(reader.schema.metadata["huggingface"]?.contains("\"sampling_rate\":16000") == true)
+                let hf = try JSONSerialization.jsonObject(with: Data(XCTUnwrap(reader.schema.metadata["huggingface"]).utf8))
+                let features = try XCTUnwrap(((hf as? [String: Any])?["info"] as? [String: Any])?["features"] as? [String: Any])
+                XCTAssertEqual((features["audio"] as? [String: Any])?["sampling_rate"] as? Int, 16_000)
+                XCTAssertEqual((features["duration"] as? [String: Any])?["dtype"] as? String, "float64")
                 for group in 0..<reader.rowGroupCount {
                     let table = try reader.readRowGroup(group)
                     let audio = try table.column("audio")
