@@ -21,7 +21,23 @@ public enum SentencePool {
     static let wordRange = 4...30
     /// Sentences with other characters (brackets, slashes, foreign letters, quotes inside
     /// quotes) are dropped: they tend to be fragments or hard to read aloud unambiguously.
-    static let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.;:'?!-$%&")
+    static let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.;:'?!-%&")
+
+    /// TextNormalizer's number rules are the game's (British cardinals, letters spelled out
+    /// next to digits). Where they would make a voice say something no reader would, the
+    /// sentence is dropped: ordinals and decades ("9th" -> "nine t h", "1980s"), formulas
+    /// ("O2"), and years ("1934" -> "one thousand nine hundred and thirty four"). Currency
+    /// ("$5" -> "dollars five") is excluded by `allowed`. Plain counts ("3 runs") stay.
+    static func readsNaturally(_ raw: String) -> Bool {
+        let tokens = raw.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        return tokens.allSatisfy { token in
+            let digits = token.filter(\.isNumber)
+            if digits.isEmpty { return true }
+            if digits.count != token.count { return false }  // digits touching letters
+            guard token.count == 4, let year = Int(token) else { return true }
+            return !(1100...2099).contains(year)
+        }
+    }
 
     public static func prerequisite(directory: URL = defaultDirectory) -> Prerequisite {
         .files(files.map { directory.appendingPathComponent($0).path },
@@ -57,7 +73,9 @@ public enum SentencePool {
             let parts = line[bar.upperBound...].split(separator: "\"", omittingEmptySubsequences: false)
             for (i, part) in parts.enumerated() where i % 2 == 1 && i + 1 < parts.count {
                 let example = part.trimmingCharacters(in: .whitespaces)
-                if !example.isEmpty && example.allSatisfy({ allowed.contains($0) }) { found.append(example) }
+                if !example.isEmpty && example.allSatisfy({ allowed.contains($0) }) && readsNaturally(example) {
+                    found.append(example)
+                }
             }
         }
         return found

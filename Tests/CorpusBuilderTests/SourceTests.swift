@@ -48,6 +48,17 @@ final class SourceTests: XCTestCase {
         XCTAssertEqual(SentencePool.examples(in: data), ["the entity was here", "they ran, then walked"])
     }
 
+    func testSentencesWhoseNumbersWouldBeMisreadAreDropped() {
+        XCTAssertTrue(SentencePool.readsNaturally("the Yankees scored 3 runs, 5% more"))
+        XCTAssertFalse(SentencePool.readsNaturally("in the bottom of the 9th"))
+        XCTAssertFalse(SentencePool.readsNaturally("the 1920s had a style of their own"))
+        XCTAssertFalse(SentencePool.readsNaturally("the O2 supply"))
+        XCTAssertFalse(SentencePool.readsNaturally("the paper clip was invented in 1900"))
+        XCTAssertTrue(SentencePool.readsNaturally("a crowd of 5000 people"))
+        let data = "00001 03 n 01 x 0 000 | g; \"tickets are $5 per head\"; \"in the 19th century\"; \"3 runs\"\n"
+        XCTAssertEqual(SentencePool.examples(in: data), ["3 runs"])
+    }
+
     func testInstalledWordNetPoolIsDeduplicatedAndSpeakable() throws {
         let dir = SentencePool.defaultDirectory
         guard SentencePool.prerequisite(directory: dir).isMet else { throw XCTSkip("wordnet-base not installed") }
