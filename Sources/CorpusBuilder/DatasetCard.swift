@@ -12,7 +12,7 @@ struct DatasetCard {
 
     var markdown: String {
         var out = "---\nconfigs:\n"
-        for r in results {
+        for r in results where r.totals.values.contains(where: { $0.clips > 0 }) {
             out += "- config_name: \(r.name)\n  data_files:\n"
             for split in CorpusSplit.allCases where (r.totals[split]?.clips ?? 0) > 0 {
                 out += "  - split: \(split.rawValue)\n    path: \(r.name)/\(split.rawValue)/*.parquet\n"

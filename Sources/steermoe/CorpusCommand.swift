@@ -48,16 +48,20 @@ struct CorpusBuildCommand: ParsableCommand {
             + "--hours \(hours) --seed \(seed) --clips-per-shard \(clipsPerShard)"
         let start = Date()
         do {
-            let build = CorpusBuild(output: URL(fileURLWithPath: out), sources: try SourceRegistry.make(names, settings: settings),
-                                    seed: seed, options: options)
-            // Unbuffered, so progress shows up promptly when stdout is a log file.
-            let results = try build.run { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+            // Unbuffered, so progress shows up promptly (and in order) when stdout is a log file.
+            let say: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+            let corpusSources = try SourceRegistry.make(names, settings: settings)
+            for case let synthetic as SyntheticSource in corpusSources {
+                say("\(synthetic.name): text pool of \(synthetic.pool.count) WordNet sentences")
+            }
+            let build = CorpusBuild(output: URL(fileURLWithPath: out), sources: corpusSources, seed: seed, options: options)
+            let results = try build.run(progress: say)
             for r in results {
                 let t = r.totals.values.reduce(ShardTotals(), +)
-                print(String(format: "%@: %d clips, %.3f h, %d words; %d shards built, %d kept", r.name, t.clips, t.hours,
+                say(String(format: "%@: %d clips, %.3f h, %d words; %d shards built, %d kept", r.name, t.clips, t.hours,
                              t.words, r.shardsBuilt, r.shardsKept))
             }
-            print(String(format: "corpus in %@ (%.1f s)", out, Date().timeIntervalSince(start)))
+            say(String(format: "corpus in %@ (%.1f s)", out, Date().timeIntervalSince(start)))
         } catch let error as CorpusBuildError {
             throw ValidationError("corpus build: \(error)")
         }
