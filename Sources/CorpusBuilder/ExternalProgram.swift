@@ -21,9 +21,10 @@ enum ExternalProgram {
         return nil
     }
 
-    /// Runs to completion; `input` is written to stdin. Output is drained on other threads so
-    /// a chatty child cannot block on a full pipe.
-    static func run(_ program: String, _ arguments: [String], input: Data? = nil,
+    /// Runs to completion with stdin read from `inputFile` (a file, not a pipe: a child that
+    /// dies early cannot take us down with SIGPIPE). Output is drained on other threads so a
+    /// chatty child cannot block on a full pipe.
+    static func run(_ program: String, _ arguments: [String], inputFile: URL? = nil,
                     environment: [String: String]? = nil) throws -> Result {
         guard let executable = find(program) else {
             throw CorpusBuildError.fileSystem(path: program, reason: "program not found")
@@ -34,10 +35,12 @@ enum ExternalProgram {
         if let environment {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         }
-        let out = Pipe(), err = Pipe(), inPipe = Pipe()
+        let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
+        let input = try inputFile.map { try FileHandle(forReadingFrom: $0) }
+        defer { try? input?.close() }
+        process.standardInput = input ?? FileHandle.nullDevice
         try process.run()
         let outBox = DataBox(), errBox = DataBox()
         let group = DispatchGroup()
@@ -47,10 +50,6 @@ enum ExternalProgram {
                 box.data = pipe.fileHandleForReading.readDataToEndOfFile()
                 group.leave()
             }
-        }
-        if let input {
-            inPipe.fileHandleForWriting.write(input)
-            try inPipe.fileHandleForWriting.close()
         }
         process.waitUntilExit()
         group.wait()

@@ -37,7 +37,9 @@ public struct PiperSynthesizer: SpeechSynthesizer {
             let job: [String: Any] = ["text": request.spokenText, "length_scale": request.lengthScale, "out": out.path]
             jobs += try JSONSerialization.data(withJSONObject: job, options: [.sortedKeys]) + Data("\n".utf8)
         }
-        let result = try ExternalProgram.run(python, [helper.path, "--seed", String(seed)], input: jobs,
+        let jobsFile = scratch.appendingPathComponent("jobs.jsonl")
+        try jobs.write(to: jobsFile)
+        let result = try ExternalProgram.run(python, [helper.path, "--seed", String(seed)], inputFile: jobsFile,
                                              environment: ["OMP_NUM_THREADS": "1"])
         guard result.status == 0 else {
             throw CorpusBuildError.renderFailed(source: "piper", id: ids.first ?? "", reason:
