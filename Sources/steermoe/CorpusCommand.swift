@@ -47,23 +47,20 @@ struct CorpusBuildCommand: ParsableCommand {
         options.commandLine = "steermoe corpus build --out DIR --sources \(names.joined(separator: ",")) "
             + "--hours \(hours) --seed \(seed) --clips-per-shard \(clipsPerShard)"
         let start = Date()
-        do {
-            // Unbuffered, so progress shows up promptly (and in order) when stdout is a log file.
-            let say: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
-            let corpusSources = try SourceRegistry.make(names, settings: settings)
-            for case let synthetic as SyntheticSource in corpusSources {
-                say("\(synthetic.name): text pool of \(synthetic.pool.count) WordNet sentences")
-            }
-            let build = CorpusBuild(output: URL(fileURLWithPath: out), sources: corpusSources, seed: seed, options: options)
-            let results = try build.run(progress: say)
-            for r in results {
-                let t = r.totals.values.reduce(ShardTotals(), +)
-                say(String(format: "%@: %d clips, %.3f h, %d words; %d shards built, %d kept", r.name, t.clips, t.hours,
-                             t.words, r.shardsBuilt, r.shardsKept))
-            }
-            say(String(format: "corpus in %@ (%.1f s)", out, Date().timeIntervalSince(start)))
-        } catch let error as CorpusBuildError {
-            throw ValidationError("corpus build: \(error)")
+        // Errors (missing prerequisites with their install commands) print as "Error: ..." and exit 1.
+        // Unbuffered, so progress shows up promptly (and in order) when stdout is a log file.
+        let say: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+        let corpusSources = try SourceRegistry.make(names, settings: settings)
+        for case let synthetic as SyntheticSource in corpusSources {
+            say("\(synthetic.name): text pool of \(synthetic.pool.count) WordNet sentences")
         }
+        let build = CorpusBuild(output: URL(fileURLWithPath: out), sources: corpusSources, seed: seed, options: options)
+        let results = try build.run(progress: say)
+        for r in results {
+            let t = r.totals.values.reduce(ShardTotals(), +)
+            say(String(format: "%@: %d clips, %.3f h, %d words; %d shards built, %d kept", r.name, t.clips, t.hours,
+                       t.words, r.shardsBuilt, r.shardsKept))
+        }
+        say(String(format: "corpus in %@ (%.1f s)", out, Date().timeIntervalSince(start)))
     }
 }
