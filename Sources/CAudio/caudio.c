@@ -186,24 +186,21 @@ char *caudio_decode_file(const char *path, float **samples, int64_t *count, caud
 
 // ---- resampling ------------------------------------------------------------------------
 
-char *caudio_resample(const float *input, size_t count, double in_rate, double out_rate,
-                      unsigned long quality, float **output, size_t *out_count) {
+size_t caudio_resampled_length(size_t count, double in_rate, double out_rate) {
+    // Same output length rule as python-soxr: round(count * out / in).
+    return (size_t)((double)count * out_rate / in_rate + 0.5);
+}
+
+char *caudio_resample_into(const float *input, size_t count, double in_rate, double out_rate,
+                           unsigned long quality, float *output, size_t capacity, size_t *out_count) {
     if (in_rate <= 0 || out_rate <= 0)
         return error_message("invalid resampling rates %g -> %g", in_rate, out_rate);
-    // Same output length rule as python-soxr: round(count * out / in).
-    size_t capacity = (size_t)((double)count * out_rate / in_rate + 0.5);
-    float *out = malloc(sizeof(float) * (capacity ? capacity : 1));
-    if (!out) return error_message("out of memory for %zu samples", capacity);
     soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
     soxr_quality_spec_t q = soxr_quality_spec(quality, 0);
     size_t done = 0;
-    soxr_error_t err = soxr_oneshot(in_rate, out_rate, 1, input, count, NULL, out, capacity, &done,
+    soxr_error_t err = soxr_oneshot(in_rate, out_rate, 1, input, count, NULL, output, capacity, &done,
                                     &io, &q, NULL);
-    if (err) {
-        free(out);
-        return error_message("soxr: %s", err);
-    }
-    *output = out;
+    if (err) return error_message("soxr: %s", err);
     *out_count = done;
     return NULL;
 }

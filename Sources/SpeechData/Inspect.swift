@@ -83,6 +83,11 @@ public func inspect(paths: [String], mapping: ColumnMapping = ColumnMapping(),
                     filter: FilterOptions = FilterOptions(maxAudioLength: .infinity, verifyAudio: false),
                     examples exampleCount: Int = 3, workers: Int = 2) throws -> InspectReport {
     let index = try DatasetIndex.build(paths: paths, mapping: mapping, filter: filter, workers: workers, log: { _ in })
+    return try inspect(index: index, examples: exampleCount)
+}
+
+/// The report of an index already built (so callers can time features on the same index).
+public func inspect(index: DatasetIndex, examples exampleCount: Int = 3) throws -> InspectReport {
     let files = index.shards.map {
         InspectReport.FileSummary(file: $0.file, schema: $0.schema, rows: $0.rowCount, chunks: $0.chunkSizes.count)
     }

@@ -1,17 +1,20 @@
-/// Byte-level BPE (tokenizer.json "model": {"type": "BPE"}): vocabulary, merge ranks,
-/// and the merge loop. Works on raw bytes; byte-level characters only appear at load.
+/// BPE (tokenizer.json "model": {"type": "BPE"}): vocabulary, merge ranks, and the merge
+/// loop. Byte-level BPE works on raw bytes (byte-level characters only appear at load);
+/// SentencePiece-style BPE starts from characters (see `CharacterVocabulary`).
 struct BPEModel: Sendable {
-    /// Token string (byte-level characters) -> id, as in the file.
+    /// Token string (byte-level characters, or plain text when SentencePiece-style) -> id, as in the file.
     let vocab: [String: Int]
     /// id -> token string for ids of the model vocabulary.
     let tokens: [Int: String]
     /// Pair of ids -> merge rank and merged id.
     let merges: MergeTable
-    /// Vocabulary id of each single byte, -1 when the vocabulary lacks it.
+    /// Byte-level: vocabulary id of each single byte, -1 when the vocabulary lacks it.
     let byteIds: [Int32]
+    /// SentencePiece-style: the character vocabulary; nil for byte-level BPE.
+    let characters: CharacterVocabulary?
     /// Llama-3: a word that is itself in the vocabulary is not merged piece by piece.
     let ignoreMerges: Bool
-    /// Raw bytes -> id, used for ignore_merges.
+    /// Raw (UTF-8) bytes -> id, used for ignore_merges.
     let wholeWords: ByteStringTable?
 
     /// Appends the ids of one pre-token (`word` are its raw bytes).
@@ -20,7 +23,7 @@ struct BPEModel: Sendable {
             ids.append(id)
             return
         }
-        var symbols = SymbolList(word: word, byteIds: byteIds)
+        var symbols = characters.map { SymbolList(ids: $0.initialIds(word)) } ?? SymbolList(word: word, byteIds: byteIds)
         symbols.mergeAll(merges)
         symbols.appendIds(to: &ids)
     }
@@ -53,11 +56,17 @@ private struct SymbolList {
     private var alive: [Bool] = []
 
     init(word: UnsafeBufferPointer<UInt8>, byteIds: [Int32]) {
+        var ids: [Int32] = []
         ids.reserveCapacity(word.count)
         for byte in word {
             let id = byteIds[Int(byte)]
             if id >= 0 { ids.append(id) }  // no unk token in these families: unknown bytes vanish, as in HF
         }
+        self.init(ids: ids)
+    }
+
+    init(ids: [Int32]) {
+        self.ids = ids
         let count = Int32(ids.count)
         prev = (0..<count).map { $0 - 1 }
         next = (0..<count).map { $0 + 1 == count ? -1 : $0 + 1 }
@@ -133,11 +142,12 @@ private struct MergeHeap {
 }
 
 extension BPEModel {
-    /// Parses tokenizer.json "model".
-    init(json: [String: Any], file: JSONFile) throws {
+    /// Parses tokenizer.json "model". `byteLevel`: the pipeline has a ByteLevel pre-tokenizer
+    /// (GPT-2 style); otherwise tokens are plain text (SentencePiece style).
+    init(json: [String: Any], file: JSONFile, byteLevel: Bool) throws {
         let type = try file.string(json["type"] ?? "BPE", "model.type")
         guard type == "BPE" else {
-            throw file.unsupported("model type '\(type)' (expected \"BPE\", byte-level)")
+            throw file.unsupported("model type '\(type)' (expected \"BPE\")")
         }
         if let prefix = json["continuing_subword_prefix"] as? String, !prefix.isEmpty {
             throw file.unsupported("BPE continuing_subword_prefix '\(prefix)' (byte-level BPE has none)")
@@ -145,29 +155,65 @@ extension BPEModel {
         if let suffix = json["end_of_word_suffix"] as? String, !suffix.isEmpty {
             throw file.unsupported("BPE end_of_word_suffix '\(suffix)' (byte-level BPE has none)")
         }
-        if try file.bool(json["byte_fallback"], "model.byte_fallback", default: false) {
-            throw file.unsupported("BPE byte_fallback (SentencePiece-style BPE)")
+        let byteFallback = try file.bool(json["byte_fallback"], "model.byte_fallback", default: false)
+        if byteFallback && byteLevel {
+            throw file.unsupported("BPE byte_fallback with a ByteLevel pre-tokenizer")
         }
-        guard let vocabJSON = json["vocab"] as? [String: Any] else {
-            throw file.invalid("model.vocab", "an object mapping token strings to ids")
+        if !byteLevel {
+            // Plain-text tokens: read byte for byte (see RawVocabulary).
+            let raw = try RawVocabulary(json: file.data, path: file.path)
+            var ids: [[UInt8]: Int] = [:]
+            var vocab: [String: Int] = [:]
+            var tokens: [Int: String] = [:]
+            for (token, id) in raw.vocab {
+                ids[token] = id
+                let text = String(decoding: token, as: UTF8.self)
+                vocab[text] = vocab[text] ?? id  // canonically equal spellings: the first id answers tokenToId
+                tokens[id] = text
+            }
+            self.vocab = vocab
+            self.tokens = tokens
+            var unkId: Int?
+            if let unk = json["unk_token"] as? String {
+                guard let id = ids[Array(unk.utf8)] else { throw file.invalid("model.unk_token", "a token of model.vocab, not '\(unk)'") }
+                unkId = id
+            }
+            byteIds = []
+            characters = CharacterVocabulary(vocab: raw.vocab, byteFallback: byteFallback, unkId: unkId,
+                                             fuseUnk: try file.bool(json["fuse_unk"], "model.fuse_unk", default: false))
+            var table = MergeTable()
+            for (rank, merge) in raw.merges.enumerated() {
+                guard let left = ids[merge.left], let right = ids[merge.right], let merged = ids[merge.left + merge.right] else {
+                    throw file.invalid("model.merges[\(rank)]", "a merge of vocabulary tokens whose concatenation is in the vocabulary")
+                }
+                table.add(left: Int32(left), right: Int32(right), rank: Int32(rank), merged: Int32(merged))
+            }
+            merges = table
+        } else {
+            guard let vocabJSON = json["vocab"] as? [String: Any] else {
+                throw file.invalid("model.vocab", "an object mapping token strings to ids")
+            }
+            var vocab: [String: Int] = [:]
+            vocab.reserveCapacity(vocabJSON.count)
+            var tokens: [Int: String] = [:]
+            tokens.reserveCapacity(vocabJSON.count)
+            for (token, value) in vocabJSON {
+                let id = try file.int(value, "model.vocab[\"\(token)\"]")
+                vocab[token] = id
+                tokens[id] = token
+            }
+            self.vocab = vocab
+            self.tokens = tokens
+            byteIds = ByteLevelAlphabet.scalarForByte.map { scalar in
+                Int32(vocab[String(Unicode.Scalar(scalar)!)] ?? -1)
+            }
+            characters = nil
+            merges = try BPEModel.parseMerges(json["merges"], vocab: vocab, file: file)
         }
-        var vocab: [String: Int] = [:]
-        vocab.reserveCapacity(vocabJSON.count)
-        var tokens: [Int: String] = [:]
-        tokens.reserveCapacity(vocabJSON.count)
-        for (token, value) in vocabJSON {
-            let id = try file.int(value, "model.vocab[\"\(token)\"]")
-            vocab[token] = id
-            tokens[id] = token
-        }
-        self.vocab = vocab
-        self.tokens = tokens
-        byteIds = ByteLevelAlphabet.scalarForByte.map { scalar in
-            Int32(vocab[String(Unicode.Scalar(scalar)!)] ?? -1)
-        }
-        merges = try BPEModel.parseMerges(json["merges"], vocab: vocab, file: file)
         ignoreMerges = try file.bool(json["ignore_merges"], "model.ignore_merges", default: false)
-        if ignoreMerges {
+        if let characters, ignoreMerges {
+            wholeWords = characters.tokens
+        } else if ignoreMerges {
             var table = ByteStringTable()
             for (token, id) in vocab {
                 guard let bytes = ByteLevelAlphabet.decode(token) else { continue }

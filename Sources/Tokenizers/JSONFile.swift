@@ -4,6 +4,8 @@ import Foundation
 struct JSONFile {
     let path: String
     let root: [String: Any]
+    /// The file's bytes, for fields Foundation's parser cannot return exactly (`RawVocabulary`).
+    let data: Data
 
     /// Reads and parses `url`; `expected` describes the file for the not-found message.
     init(url: URL, expected: String) throws {
@@ -23,6 +25,7 @@ struct JSONFile {
             throw TokenizerError.malformedJSON(path: path, detail: "top level is not a JSON object")
         }
         root = dict
+        self.data = data
     }
 
     /// Reads `url` only when it exists (optional companion files such as generation_config.json).

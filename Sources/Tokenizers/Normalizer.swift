@@ -1,10 +1,14 @@
 import Foundation
 
-/// Text normalizers found in byte-level BPE tokenizer.json files (Qwen uses NFC; GPT-2
-/// and Llama-3 have none).
+/// Text normalizers found in BPE tokenizer.json files (Qwen uses NFC; GPT-2 and Llama-3 have
+/// none; SentencePiece-style files replace spaces with "▁" and may prepend one).
 indirect enum Normalizer: Sendable {
     case nfc, nfd, nfkc, nfkd, lowercase
     case sequence([Normalizer])
+    /// Every occurrence of a literal string, left to right (HF `Replace` with a String pattern).
+    case replace(String, with: String)
+    /// Prefix added to non-empty text (HF `Prepend`; Llama 2's dummy "▁" prefix).
+    case prepend(String)
 
     func apply(_ text: String) -> String {
         switch self {
@@ -14,6 +18,8 @@ indirect enum Normalizer: Sendable {
         case .nfkd: return text.decomposedStringWithCompatibilityMapping
         case .lowercase: return text.lowercased()
         case let .sequence(steps): return steps.reduce(text) { $1.apply($0) }
+        case let .replace(pattern, content): return Normalizer.replaceLiteral(pattern, with: content, in: text)
+        case let .prepend(prefix): return text.isEmpty ? text : prefix + text
         }
     }
 
@@ -36,6 +42,25 @@ indirect enum Normalizer: Sendable {
 }
 
 extension Normalizer {
+    /// Literal (byte-wise, not Unicode-equivalence) replacement, non-overlapping from the left.
+    static func replaceLiteral(_ pattern: String, with content: String, in text: String) -> String {
+        let needle = Array(pattern.utf8), bytes = Array(text.utf8)
+        guard !needle.isEmpty, bytes.count >= needle.count else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 4)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == needle[0], i + needle.count <= bytes.count, bytes[i..<(i + needle.count)].elementsEqual(needle) {
+                out.append(contentsOf: content.utf8)
+                i += needle.count
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Parses a tokenizer.json "normalizer" object; nil for JSON null.
     static func parse(_ value: Any?, file: JSONFile, field: String = "normalizer") throws -> Normalizer? {
         if JSONFile.isNull(value) { return nil }
@@ -47,13 +72,21 @@ extension Normalizer {
         case "NFKC": return .nfkc
         case "NFKD": return .nfkd
         case "Lowercase": return .lowercase
+        case "Replace":
+            let pattern = try file.object(json["pattern"], field + ".pattern")
+            guard let literal = pattern["String"] as? String else {
+                throw file.unsupported("Replace normalizer with a Regex pattern at \(field) (only String patterns)")
+            }
+            return .replace(literal, with: try file.string(json["content"], field + ".content"))
+        case "Prepend":
+            return .prepend(try file.string(json["prepend"], field + ".prepend"))
         case "Sequence":
             let steps = try file.array(json["normalizers"], field + ".normalizers")
             return .sequence(try steps.enumerated().compactMap { index, step in
                 try parse(step, file: file, field: "\(field).normalizers[\(index)]")
             })
         default:
-            throw file.unsupported("normalizer type '\(type)' at \(field) (supported: NFC, NFD, NFKC, NFKD, Lowercase, Sequence)")
+            throw file.unsupported("normalizer type '\(type)' at \(field) (supported: NFC, NFD, NFKC, NFKD, Lowercase, Replace, Prepend, Sequence)")
         }
     }
 }

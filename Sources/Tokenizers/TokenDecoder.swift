@@ -1,8 +1,9 @@
 /// Turns ids back into text. ByteLevel maps each token's characters back to bytes (a
 /// token with characters outside the byte alphabet, like an added " <mask>", contributes
-/// its UTF-8 as is) and decodes the bytes lossily, as HF does.
+/// its UTF-8 as is) and decodes the bytes lossily, as HF does. SentencePiece-style files
+/// chain `DecodeStep`s over the token strings instead.
 struct TokenDecoder: Sendable {
-    enum Kind: Sendable { case byteLevel, joinWithSpaces }
+    enum Kind: Sendable, Equatable { case byteLevel, joinWithSpaces, steps([DecodeStep]) }
     let kind: Kind
     /// Bytes of each id's token; nil where no token has that id.
     private var bytesById: [[UInt8]?]
@@ -19,6 +20,13 @@ struct TokenDecoder: Sendable {
 
     /// `keep` filters ids (used to skip special tokens); unknown ids are dropped like HF.
     func decode(_ ids: [Int], keep: (Int) -> Bool) -> String {
+        if case let .steps(steps) = kind {
+            let tokens = ids.compactMap { id -> String? in
+                guard id >= 0 && id < bytesById.count && keep(id), let bytes = bytesById[id] else { return nil }
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            return steps.reduce(tokens) { $1.apply($0) }.joined()
+        }
         var bytes: [UInt8] = []
         var first = true
         for id in ids where id >= 0 && id < bytesById.count && keep(id) {
@@ -34,10 +42,18 @@ struct TokenDecoder: Sendable {
         if JSONFile.isNull(value) { return .joinWithSpaces }
         let json = try file.object(value, "decoder")
         let type = try file.string(json["type"], "decoder.type")
-        guard type == "ByteLevel" else {
-            throw file.unsupported("decoder type '\(type)' (supported: ByteLevel)")
+        switch type {
+        case "ByteLevel":
+            return .byteLevel
+        case "Sequence":
+            let steps = try file.array(json["decoders"], "decoder.decoders")
+            return .steps(try steps.enumerated().map { index, step in
+                let field = "decoder.decoders[\(index)]"
+                return try DecodeStep(json: file.object(step, field), file: file, field: field)
+            })
+        default:
+            return .steps([try DecodeStep(json: json, file: file, field: "decoder")])
         }
-        return .byteLevel
     }
 }
 

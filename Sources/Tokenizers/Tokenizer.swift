@@ -1,11 +1,13 @@
 import Foundation
 
-/// A Hugging Face byte-level BPE tokenizer (GPT-2, SmolLM2, Qwen2/2.5/3, Llama-3 families)
-/// loaded from tokenizer.json, producing the same ids as HF `tokenizers`.
+/// A Hugging Face BPE tokenizer loaded from tokenizer.json, producing the same ids as HF
+/// `tokenizers`: byte-level (GPT-2, SmolLM2, Qwen2/2.5/3, Llama-3 families) or
+/// SentencePiece-style with byte fallback (Gemma, Llama 2).
 public struct Tokenizer: Sendable {
     let model: BPEModel
     let normalizer: Normalizer?
-    let preTokenizer: PreTokenizer
+    /// nil: the whole normalized text is one word (SentencePiece-style files may have none).
+    let preTokenizer: PreTokenizer?
     let postProcessor: PostProcessor?
     private(set) var decoder: TokenDecoder
     public private(set) var addedTokens: [AddedToken]
@@ -42,15 +44,16 @@ public struct Tokenizer: Sendable {
     /// Loads a tokenizer.json, with the config files taken from `configFolder` (if given).
     public init(tokenizerJSON: URL, configFolder: URL? = nil) throws {
         let file = try JSONFile(url: tokenizerJSON, expected: "a Hugging Face tokenizer.json")
-        model = try BPEModel(json: file.object(file.root["model"], "model"), file: file)
+        preTokenizer = JSONFile.isNull(file.root["pre_tokenizer"])
+            ? nil : try PreTokenizer(json: file.object(file.root["pre_tokenizer"], "pre_tokenizer"), file: file)
+        // Without a ByteLevel pre-tokenizer the vocabulary is plain text (SentencePiece style),
+        // unless the decoder says otherwise: refused rather than tokenized wrongly.
+        let byteLevel = preTokenizer?.containsByteLevel ?? false
+        if !byteLevel, let decoder = file.root["decoder"] as? [String: Any], decoder["type"] as? String == "ByteLevel" {
+            throw file.unsupported("ByteLevel decoder without a ByteLevel pre-tokenizer")
+        }
+        model = try BPEModel(json: file.object(file.root["model"], "model"), file: file, byteLevel: byteLevel)
         normalizer = try Normalizer.parse(file.root["normalizer"], file: file)
-        guard !JSONFile.isNull(file.root["pre_tokenizer"]) else {
-            throw file.unsupported("pre_tokenizer null (byte-level BPE needs a ByteLevel pre-tokenizer)")
-        }
-        preTokenizer = try PreTokenizer(json: file.object(file.root["pre_tokenizer"], "pre_tokenizer"), file: file)
-        guard preTokenizer.containsByteLevel else {
-            throw file.unsupported("pre_tokenizer without ByteLevel (only byte-level BPE is implemented)")
-        }
         postProcessor = try PostProcessor.parse(file.root["post_processor"], file: file)
         addedTokens = try Tokenizer.parseAddedTokens(file.root["added_tokens"], file: file)
         rawMatcher = AddedTokenMatcher([])
@@ -133,7 +136,7 @@ public struct Tokenizer: Sendable {
                 guard !textRange.isEmpty else { continue }
                 var bytes = Array(buffer[textRange])
                 var pieces = [0..<bytes.count]
-                preTokenizer.apply(&bytes, &pieces)
+                preTokenizer?.apply(&bytes, &pieces)
                 bytes.withUnsafeBufferPointer { cache.tokenize(pieces, of: $0, model: model, into: &output) }
             }
         }

@@ -7,6 +7,9 @@ final class WordCache: @unchecked Sendable {  // all access goes through `lock`
     private let lock = NSLock()
     private var table = ByteStringTable(capacity: 4096)
     private let capacity: Int
+    /// Longer pieces are not stored (ids are the same either way): with SentencePiece-style
+    /// files a piece is a whole text, which rarely repeats and would only fill the table.
+    private let maxCachedBytes = 256
 
     init(capacity: Int = 500_000) { self.capacity = capacity }
 
@@ -23,7 +26,7 @@ final class WordCache: @unchecked Sendable {  // all access goes through `lock`
             }
             let start = output.count
             model.tokenize(word, into: &output)
-            if table.count < capacity { table.insert(word, value: output[start...]) }
+            if table.count < capacity && word.count <= maxCachedBytes { table.insert(word, value: output[start...]) }
         }
     }
 }

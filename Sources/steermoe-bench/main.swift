@@ -45,8 +45,15 @@ do {
                 + "\"first_tokens_b\(b)\": \(r.firstTokens)"
         }
         print("{\"bench\": \"decode\", " + fields.joined(separator: ", ") + "}")
+    case "loader":
+        let r = try LoaderBench.run(data: stringOption("--data", ".bench/loader-data"), workers: option("--workers", 2),
+                                    batch: option("--batch", 8), epochs: option("--epochs", 2))
+        print("{\"bench\": \"loader\", \"samples\": \(r.samples), \"epoch_seconds\": \(r.epochSeconds), \"seconds\": \(r.epochSeconds.last ?? 0), "
+              + "\"cpu_seconds\": \(r.epochCPUSeconds.last ?? 0)}")
     default:
-        FileHandle.standardError.write("usage: steermoe-bench core|logmel|train-step|decode [--steps N] [--warmup N] [--threads T] [decode: --model DIR --batches 4,1 --prompt T --new-tokens N] [train-step: --dir D --padding pad30|trim --whisper DIR --llm DIR]\n".data(using: .utf8)!)
+        FileHandle.standardError.write(("usage: steermoe-bench core|logmel|loader|train-step|decode [--steps N] [--warmup N] [--threads T]"
+            + " [loader: --data DIR --workers N --batch N --epochs N] [decode: --model DIR --batches 4,1 --prompt T --new-tokens N]"
+            + " [train-step: --dir D --padding pad30|trim --whisper DIR --llm DIR]\n").data(using: .utf8)!)
         exit(2)
     }
 } catch {

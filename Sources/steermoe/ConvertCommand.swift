@@ -7,7 +7,7 @@ import Torch
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Convert models from other formats into Hugging Face folders (see docs/models.md).",
-        subcommands: [WhisperCT2.self, WhisperEncode.self]
+        subcommands: [WhisperCT2.self, WhisperEncode.self, ConvertGGUF.self]
     )
 }
 

@@ -24,6 +24,25 @@ final class InspectTests: XCTestCase {
         XCTAssertTrue(printed.contains("0-1 s"), printed)
     }
 
+    func testTimedSamplesDecodeLikeSampleAtAndReportFromIndex() throws {
+        let index = try DatasetIndex.build(paths: [Fixture.path("parquet_nested")],
+                                           filter: FilterOptions(maxAudioLength: .infinity, verifyAudio: false), log: { _ in })
+        XCTAssertGreaterThan(index.entries.count, 1)
+        let picks = Array(index.entries.indices.reversed())  // out of order: chunks are re-read as needed
+        let (samples, seconds) = try index.timedSamples(at: picks)
+        XCTAssertEqual(samples.count, picks.count)
+        for (i, sample) in zip(picks, samples) {
+            let expected = try index.sample(at: i)
+            XCTAssertEqual(sample.waveform, expected.waveform)
+            XCTAssertEqual(sample.text, expected.text)
+            XCTAssertEqual([sample.source, String(sample.row)], [expected.source, String(expected.row)])
+        }
+        XCTAssertGreaterThan(seconds, 0)
+        let report = try inspect(index: index, examples: 1)
+        XCTAssertEqual(report.counts, index.counts)
+        XCTAssertEqual(report.examples.count, 1)
+    }
+
     func testHistogramBinsValues() {
         let histogram = Histogram(edges: [0, 1, 5], values: [0, 0.5, 1, 4.9, 5, 100], unit: "s")
         XCTAssertEqual(histogram.counts, [2, 2, 2])

@@ -4,9 +4,9 @@ import XCTest
 @testable import SteerMoE
 @testable import Torch
 
-/// A complete tiny training setup in a temporary folder: the fixture Whisper, the fixture Qwen2
-/// with a character-level tokenizer (ids fit its 160-token vocabulary), and a JSONL dataset of
-/// synthetic tones paired with short words.
+/// A complete tiny training setup in a temporary folder: the fixture Whisper, a fixture LLM
+/// (Qwen2 by default, or Gemma 3) with a character-level tokenizer (ids fit its 160-token
+/// vocabulary), and a JSONL dataset of synthetic tones paired with short words.
 struct TinyStack {
     let root: String
     var whisper: String { Fixtures.path("models/whisper-tiny-random") }
@@ -14,15 +14,18 @@ struct TinyStack {
     var manifest: String { root + "/data/train.jsonl" }
     static let words = ["abc", "bead", "cafe", "dice", "ego", "fig", "gum", "hat"]
 
-    init() throws {
+    enum LLM { case qwen2, gemma3 }
+
+    init(llm family: LLM = .qwen2) throws {
         root = NSTemporaryDirectory() + "tiny-\(UUID().uuidString)"
         let fm = FileManager.default
         try fm.createDirectory(atPath: llm, withIntermediateDirectories: true)
         try fm.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
+        let fixture = family == .qwen2 ? "qwen2-tiny-random" : "gemma3-tiny-random"
         for name in ["config.json", "generation_config.json", "model.safetensors"] {
-            try fm.copyItem(atPath: Fixtures.path("models/qwen2-tiny-random/\(name)"), toPath: llm + "/" + name)
+            try fm.copyItem(atPath: Fixtures.path("models/\(fixture)/\(name)"), toPath: llm + "/" + name)
         }
-        try Self.writeCharTokenizer(to: llm)
+        if family == .qwen2 { try Self.writeCharTokenizer(to: llm) } else { try Self.writeGemmaCharTokenizer(to: llm) }
         var lines: [String] = []
         for (i, word) in Self.words.enumerated() {
             let samples = (0..<16000).map { t in Float(0.4 * sin(Double(t) * 2 * .pi * Double(200 + 150 * i) / 16000)) }
@@ -53,6 +56,28 @@ struct TinyStack {
         ]
         try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: folder + "/tokenizer.json"))
         try JSONSerialization.data(withJSONObject: ["eos_token": "<|endoftext|>"])
+            .write(to: URL(fileURLWithPath: folder + "/tokenizer_config.json"))
+    }
+
+    /// Gemma-style (SentencePiece) BPE without merges over a-z, ':' and "▁"; eos `<eos>` = 73
+    /// (the Gemma fixture model's eos), other characters `<unk>`.
+    static func writeGemmaCharTokenizer(to folder: String) throws {
+        var vocab: [String: Int] = ["<unk>": 4, "\u{2581}": 60]
+        for (i, c) in "abcdefghijklmnopqrstuvwxyz:".enumerated() { vocab[String(c)] = 20 + i }
+        let json: [String: Any] = [
+            "version": "1.0", "truncation": NSNull(), "padding": NSNull(), "post_processor": NSNull(),
+            "normalizer": ["type": "Replace", "pattern": ["String": " "], "content": "\u{2581}"],
+            "pre_tokenizer": ["type": "Split", "pattern": ["String": " "], "behavior": "MergedWithPrevious", "invert": false],
+            "decoder": ["type": "Sequence", "decoders": [
+                ["type": "Replace", "pattern": ["String": "\u{2581}"], "content": " "], ["type": "ByteFallback"], ["type": "Fuse"]]],
+            "added_tokens": [["id": 73, "content": "<eos>", "single_word": false, "lstrip": false, "rstrip": false,
+                              "normalized": false, "special": true]],
+            "model": ["type": "BPE", "dropout": NSNull(), "unk_token": "<unk>", "continuing_subword_prefix": NSNull(),
+                      "end_of_word_suffix": NSNull(), "fuse_unk": true, "byte_fallback": true, "ignore_merges": false,
+                      "vocab": vocab, "merges": [String]()],
+        ]
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: folder + "/tokenizer.json"))
+        try JSONSerialization.data(withJSONObject: ["eos_token": "<eos>"])
             .write(to: URL(fileURLWithPath: folder + "/tokenizer_config.json"))
     }
 

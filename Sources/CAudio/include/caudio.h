@@ -32,9 +32,13 @@ char *caudio_decode_memory(const void *data, size_t size, float **samples, int64
 /// Same as caudio_decode_memory for a file on disk.
 char *caudio_decode_file(const char *path, float **samples, int64_t *count, caudio_info *info);
 
-/// Resamples mono float32 with soxr's one-shot API (quality: a SOXR_* recipe, e.g. SOXR_HQ).
-char *caudio_resample(const float *input, size_t count, double in_rate, double out_rate,
-                      unsigned long quality, float **output, size_t *out_count);
+/// Output length of caudio_resample_into for `count` input samples: round(count * out / in).
+size_t caudio_resampled_length(size_t count, double in_rate, double out_rate);
+
+/// Resamples mono float32 with soxr's one-shot API (quality: a SOXR_* recipe, e.g. SOXR_HQ)
+/// into the caller's buffer of `capacity` samples (caudio_resampled_length).
+char *caudio_resample_into(const float *input, size_t count, double in_rate, double out_rate,
+                           unsigned long quality, float *output, size_t capacity, size_t *out_count);
 
 /// Container for caudio_encode.
 typedef enum { CAUDIO_WAV_PCM16 = 0, CAUDIO_FLAC_PCM16 = 1 } caudio_container;

@@ -51,12 +51,7 @@ public enum Audio {
 
     /// Decodes an encoded stream held in memory (WAV, FLAC, OGG, MP3, ...).
     public static func decode(_ bytes: UnsafeRawBufferPointer, source: String) throws -> DecodedAudio {
-        if bytes.isEmpty { throw SpeechDataError.audio(source: source, reason: "empty audio bytes") }
-        var pointer: UnsafeMutablePointer<Float>?
-        var count: Int64 = 0
-        var info = caudio_info()
-        let error = takeCError(caudio_decode_memory(bytes.baseAddress, bytes.count, &pointer, &count, &info))
-        return try finish(pointer, count, info, error, source: source)
+        try withDecoded(bytes, source: source) { DecodedAudio(samples: Array($0), sampleRate: $1.sampleRate, info: $1) }
     }
 
     public static func decode(_ bytes: [UInt8], source: String) throws -> DecodedAudio {
@@ -65,32 +60,41 @@ public enum Audio {
 
     /// Decodes a file on disk.
     public static func decode(file path: String) throws -> DecodedAudio {
-        var pointer: UnsafeMutablePointer<Float>?
-        var count: Int64 = 0
-        var info = caudio_info()
-        let error = takeCError(caudio_decode_file(path, &pointer, &count, &info))
-        return try finish(pointer, count, info, error, source: path)
+        try withDecoded(file: path) { DecodedAudio(samples: Array($0), sampleRate: $1.sampleRate, info: $1) }
     }
 
-    /// Decodes and resamples to 16 kHz mono.
+    /// Decodes and resamples to 16 kHz mono; the resampler reads the decoder's own buffer.
     public static func load16k(_ bytes: UnsafeRawBufferPointer, source: String) throws -> [Float] {
-        let decoded = try decode(bytes, source: source)
-        return try resample(decoded.samples, from: decoded.sampleRate, to: targetSampleRate, source: source)
+        try withDecoded(bytes, source: source) { try resample($0, from: $1.sampleRate, to: targetSampleRate, source: source) }
     }
 
     public static func load16k(file path: String) throws -> [Float] {
-        let decoded = try decode(file: path)
-        return try resample(decoded.samples, from: decoded.sampleRate, to: targetSampleRate, source: path)
+        try withDecoded(file: path) { try resample($0, from: $1.sampleRate, to: targetSampleRate, source: path) }
     }
 
-    private static func finish(_ pointer: UnsafeMutablePointer<Float>?, _ count: Int64, _ info: caudio_info,
-                               _ error: String?, source: String) throws -> DecodedAudio {
-        if let error { throw SpeechDataError.audio(source: source, reason: error) }
+    private static func withDecoded<T>(_ bytes: UnsafeRawBufferPointer, source: String,
+                                       _ body: (UnsafeBufferPointer<Float>, AudioInfo) throws -> T) throws -> T {
+        if bytes.isEmpty { throw SpeechDataError.audio(source: source, reason: "empty audio bytes") }
+        return try withDecoded(source: source, body) { caudio_decode_memory(bytes.baseAddress, bytes.count, &$0, &$1, &$2) }
+    }
+
+    private static func withDecoded<T>(file path: String, _ body: (UnsafeBufferPointer<Float>, AudioInfo) throws -> T) throws -> T {
+        try withDecoded(source: path, body) { caudio_decode_file(path, &$0, &$1, &$2) }
+    }
+
+    /// Runs a C decoder and lends its buffer to `body`, freeing it afterwards.
+    private static func withDecoded<T>(
+        source: String, _ body: (UnsafeBufferPointer<Float>, AudioInfo) throws -> T,
+        decoder: (inout UnsafeMutablePointer<Float>?, inout Int64, inout caudio_info) -> UnsafeMutablePointer<CChar>?
+    ) throws -> T {
+        var pointer: UnsafeMutablePointer<Float>?
+        var count: Int64 = 0
+        var info = caudio_info()
+        if let error = takeCError(decoder(&pointer, &count, &info)) { throw SpeechDataError.audio(source: source, reason: error) }
         guard let pointer else { throw SpeechDataError.audio(source: source, reason: "decoder returned no buffer") }
         defer { free(pointer) }
         // Zero samples is valid here (an empty but well-formed file); the pipeline counts it as empty.
-        let samples = Array(UnsafeBufferPointer(start: pointer, count: Int(count)))
-        return DecodedAudio(samples: samples, sampleRate: Int(info.sample_rate), info: AudioInfo(info))
+        return try body(UnsafeBufferPointer(start: pointer, count: Int(count)), AudioInfo(info))
     }
 }
 

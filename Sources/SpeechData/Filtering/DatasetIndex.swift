@@ -96,12 +96,16 @@ public final class DatasetIndex: Sendable {
     /// Decodes one kept row (reads its whole chunk: for inspection and tests, not training loops).
     public func sample(at index: Int) throws -> Sample {
         let entry = entries[index]
-        let rows = try shards[Int(entry.file)].rows(chunk: Int(entry.chunk))
+        return try decode(entry, in: shards[Int(entry.file)].rows(chunk: Int(entry.chunk)))
+    }
+
+    /// Decodes an entry's row out of its chunk's rows, naming the row when it fails.
+    func decode(_ entry: IndexEntry, in rows: [RawRow]) throws -> Sample {
+        let raw = rows[Int(entry.rowInChunk)]
         do {
-            return try SampleDecoding.decode(rows[Int(entry.rowInChunk)])
+            return try SampleDecoding.decode(raw)
         } catch {
-            throw SpeechDataError.audio(source: "\(files[Int(entry.file)]) row \(rows[Int(entry.rowInChunk)].row)",
-                                        reason: error.description)
+            throw SpeechDataError.audio(source: "\(files[Int(entry.file)]) row \(raw.row)", reason: error.description)
         }
     }
 }

@@ -34,9 +34,12 @@ public struct HFConfig: @unchecked Sendable {
     }
     public func int(_ key: String, default fallback: Int) -> Int { optionalInt(key) ?? fallback }
     public func optionalInt(_ key: String) -> Int? {
-        if let n = values[key] as? NSNumber, !(values[key] is Bool) { return n.intValue }
+        if let n = values[key] as? NSNumber, !Self.isBoolean(n) { return n.intValue }
         return nil
     }
+    /// JSON true/false. Not `is Bool`: on Linux the parsed numbers 0 and 1 cast to Bool too
+    /// (which made `"num_key_value_heads": 1` or `"pad_token_id": 0` read as absent).
+    private static func isBoolean(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
     public func double(_ key: String) throws -> Double {
         guard let v = optionalDouble(key) else { throw missing(key, "a number") }
         return v

@@ -7,9 +7,11 @@ public enum RoPEScaling: Sendable, Equatable {
     case none
     /// Llama 3.x frequency-dependent scaling (HF `_compute_llama3_parameters`).
     case llama3(factor: Double, lowFreqFactor: Double, highFreqFactor: Double, originalMaxPositions: Int)
+    /// Positions divided by `factor` (HF `_compute_linear_scaling_rope_parameters`; Gemma 3 4B+).
+    case linear(factor: Double)
 }
 
-/// The architecture of a Qwen2 / Qwen2.5 / Qwen3 / Llama decoder-only LLM, read from an HF
+/// The architecture of a Qwen2 / Qwen2.5 / Qwen3 / Llama / Gemma 3 decoder-only LLM, read from an HF
 /// `config.json` (+ `generation_config.json` for the special token ids).
 public struct DecoderConfig: Sendable {
     public var modelType: String
@@ -34,8 +36,10 @@ public struct DecoderConfig: Sendable {
     public var eosTokenIds: [Int]
     public var padTokenId: Int?
     public var bosTokenId: Int?
+    /// Gemma 3 only (nil for the other families): sliding layers, local RoPE, attention scale.
+    public var gemma: GemmaSettings? = nil
 
-    public static let supportedTypes: Set<String> = ["qwen2", "qwen3", "llama"]
+    public static let supportedTypes = Set(["qwen2", "qwen3", "llama"]).union(GemmaSettings.modelTypes)
 
     /// Reads `config.json`; ids from `generation_config.json` win over config.json when present.
     public init(folder: ModelFolder) throws {
@@ -43,6 +47,13 @@ public struct DecoderConfig: Sendable {
     }
 
     public init(config c: HFConfig, generation: HFConfig? = nil) throws {
+        let type = try c.string("model_type")
+        self = GemmaSettings.modelTypes.contains(type)
+            ? try Self(gemma: c, generation: generation) : try Self(llamaFamily: c, generation: generation)
+    }
+
+    /// Qwen2 / Qwen3 / Llama (the same block with a few switches).
+    private init(llamaFamily c: HFConfig, generation: HFConfig?) throws {
         modelType = try c.string("model_type")
         guard Self.supportedTypes.contains(modelType) else {
             throw TorchError("\(c.path): model_type '\(modelType)' is not supported (supported: \(Self.supportedTypes.sorted().joined(separator: ", ")))")

@@ -4,18 +4,23 @@ import Torch
 /// The transformer body, HF's `model.*`: token embeddings, decoder layers, final norm.
 public final class DecoderBackbone: Module {
     @Key var embedTokens: Embedding
-    let layers: [DecoderLayer]
-    let norm: RMSNorm
+    let layers: [any DecoderBlock]
+    let norm: any Module & UnaryLayer
 
     init(_ c: DecoderConfig, _ w: WeightReader) throws {
         _embedTokens = Key(wrappedValue: try Embedding(weight: w.tensor("model.embed_tokens.weight", shape: [c.vocabSize, c.hiddenSize]),
                                                        requiresGrad: w.requiresGrad), "embed_tokens")
-        layers = try (0..<c.numLayers).map { try DecoderLayer(c, w, prefix: "model.layers.\($0)") }
-        norm = try w.rmsNorm("model.norm", c.hiddenSize, eps: c.rmsNormEps)
+        if let g = c.gemma {
+            layers = try (0..<c.numLayers).map { try GemmaLayer(c, g, w, index: $0) }
+            norm = try w.gemmaNorm("model.norm", c.hiddenSize, eps: c.rmsNormEps)
+        } else {
+            layers = try (0..<c.numLayers).map { try DecoderLayer(c, w, prefix: "model.layers.\($0)") }
+            norm = try w.rmsNorm("model.norm", c.hiddenSize, eps: c.rmsNormEps)
+        }
     }
 }
 
-/// A decoder-only causal LM (Qwen2, Qwen2.5, Qwen3, Llama) with HF parameter names, loaded from
+/// A decoder-only causal LM (Qwen2, Qwen2.5, Qwen3, Llama, Gemma 3) with HF parameter names, loaded from
 /// an HF model folder. The SteerMoE trainer feeds it embeddings (audio + prompt) and reads
 /// logits at labelled positions; generation adds a KV cache.
 ///
@@ -32,6 +37,8 @@ public final class DecoderLM: Module {
     /// Absent when `tie_word_embeddings`: the embedding table doubles as the output projection.
     @Key var lmHead: Linear?
     let rope: RotaryEmbedding
+    /// Gemma's sliding-window layers: RoPE with the local base (nil for other models).
+    let localRope: RotaryEmbedding?
     /// Output projection as a contiguous (H, V) copy, for batch-1 decoding (see `decodeLogits`).
     private var transposedHead: (source: Tensor, weight: Tensor)?
     /// Whether batch-1 decoding may keep that extra V × H copy (faster on CPU); set false to
@@ -46,6 +53,7 @@ public final class DecoderLM: Module {
         _lmHead = Key(wrappedValue: config.tieWordEmbeddings
                           ? nil : try w.linear("lm_head", config.hiddenSize, config.vocabSize, bias: false), "lm_head")
         rope = try RotaryEmbedding(headDim: config.headDim, theta: config.ropeTheta, scaling: config.ropeScaling)
+        localRope = try config.gemma.map { try RotaryEmbedding(headDim: config.headDim, theta: $0.localRopeTheta, scaling: .none) }
     }
 
     /// Loads an HF folder (config.json, generation_config.json, model.safetensors or shards).
@@ -55,7 +63,8 @@ public final class DecoderLM: Module {
     public static func load(folder: String, dtype: DType = .float32) throws -> DecoderLM {
         let f = try ModelFolder(folder)
         let config = try DecoderConfig(folder: f)
-        let reader = WeightReader(weights: try f.weights(dtype: dtype), source: folder)
+        let weights = try f.weights(dtype: dtype)
+        let reader = WeightReader(weights: config.gemma?.textWeights(weights) ?? weights, source: folder)
         let lm = try DecoderLM(config: config, weights: reader)
         lm.eval()
         return lm
@@ -66,7 +75,7 @@ public final class DecoderLM: Module {
     public var vocabSize: Int { config.vocabSize }
 
     /// Token ids (B, T) int64 → embeddings (B, T, H).
-    public func embed(_ ids: Tensor) throws -> Tensor { try model.embedTokens(ids) }
+    public func embed(_ ids: Tensor) throws -> Tensor { try scaledEmbeddings(model.embedTokens(ids)) }
 
     /// Final-normed hidden states (B, T, H) for `inputsEmbeds` (B, T, H).
     ///
@@ -123,16 +132,16 @@ public final class DecoderLM: Module {
         }
         let t = x.size(1)
         let past = cache?.length ?? 0
-        let rope = try self.rope.cosSin(positions: positions, maxPosition: maxPosition, dtype: x.dtype)
-        let mask = try AttentionMask.make(keyMask: keyMask, queryLength: t, past: past, device: x.device)
+        let shared = try layerInputs(positions: positions, maxPosition: maxPosition, keyMask: keyMask, queryLength: t,
+                                     past: past, dtype: x.dtype, device: x.device)
         var h = x
         for (i, layer) in model.layers.enumerated() {
             if checkpointLayers {
                 h = try Autograd.checkpoint([h]) { inputs in
-                    try layer(inputs[0], rope: rope, mask: mask, cache: nil, layer: i)
+                    try layer(inputs[0], inputs: shared, cache: nil, layer: i)
                 }
             } else {
-                h = try layer(h, rope: rope, mask: mask, cache: cache, layer: i)
+                h = try layer(h, inputs: shared, cache: cache, layer: i)
             }
         }
         cache?.advance(by: t)
@@ -141,8 +150,8 @@ public final class DecoderLM: Module {
 
     /// LM head: hidden states (..., H) → logits (..., V), in the model's dtype.
     public func logits(_ hidden: Tensor) throws -> Tensor {
-        if let lmHead { return try lmHead(hidden) }
-        return try hidden.linear(model.embedTokens.weight.value)
+        if let lmHead { return try softcapped(lmHead(hidden)) }
+        return try softcapped(hidden.linear(model.embedTokens.weight.value))
     }
 
     /// `logits` for inference on (B, H) hidden states, in the layout MKL multiplies fastest on
@@ -155,12 +164,12 @@ public final class DecoderLM: Module {
         let weight = lmHead?.weight.value ?? model.embedTokens.weight.value
         if weight.requiresGrad || hidden.rank != 2 { return try logits(hidden) }
         if hidden.size(0) > 1 || !transposedHeadForDecoding {
-            return try weight.matmul(hidden.transpose(0, 1)).transpose(0, 1)
+            return try softcapped(weight.matmul(hidden.transpose(0, 1)).transpose(0, 1))
         }
         if transposedHead?.source !== weight {
             transposedHead = (weight, try Autograd.noGrad { try weight.transpose(0, 1).contiguous() })
         }
-        return try hidden.matmul(transposedHead!.weight)
+        return try softcapped(hidden.matmul(transposedHead!.weight))
     }
 
     /// Logits (B, T, V) for token ids (B, T) with an optional (B, T) padding mask.

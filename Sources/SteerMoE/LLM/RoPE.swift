@@ -19,10 +19,12 @@ final class RotaryEmbedding {
         invFreq = try Tensor(Self.inverseFrequencies(headDim: headDim, theta: theta, scaling: scaling))
     }
 
-    /// HF `compute_default_rope_parameters` / `_compute_llama3_parameters`, in float32 like torch.
+    /// HF `compute_default_rope_parameters` / `_compute_llama3_parameters` / linear scaling, in
+    /// float32 like torch.
     static func inverseFrequencies(headDim: Int, theta: Double, scaling: RoPEScaling) -> [Float] {
         let base = Float(theta)
         let plain = stride(from: 0, to: headDim, by: 2).map { i in 1 / Foundation.pow(base, Float(i) / Float(headDim)) }
+        if case let .linear(factor) = scaling { return plain.map { $0 / Float(factor) } }
         guard case let .llama3(factor, lowFreqFactor, highFreqFactor, originalMax) = scaling else { return plain }
         let (f, low, high, old) = (Float(factor), Float(lowFreqFactor), Float(highFreqFactor), Float(originalMax))
         let lowFreqWavelen = old / low, highFreqWavelen = old / high
