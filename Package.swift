@@ -5,7 +5,7 @@
 //   CTorch (C++ shim, C ABI)  ->  Torch (tensors, autograd, nn, optim, safetensors)
 //   CAudio (libsndfile/soxr), CArrow (Arrow/Parquet shim)  ->  SpeechData (sources, audio)
 //   Tokenizers (pure Swift BPE)
-//   SkyCorpus (game speech extractor)
+//   SkyCorpus (game speech extractor)  ->  CorpusBuilder (+ SpeechData: parquet corpus build)
 //   SteerMoE (models, features, training)  ->  steermoe (CLI)
 import PackageDescription
 import Foundation
@@ -73,10 +73,11 @@ let package = Package(
         .target(name: "SpeechData", dependencies: ["CAudio", "CArrow"]),
         .target(name: "Tokenizers"),
         .target(name: "SkyCorpus", dependencies: []),
+        .target(name: "CorpusBuilder", dependencies: ["SkyCorpus", "SpeechData"], resources: [.copy("Resources")]),
         .target(name: "SteerMoE", dependencies: ["Torch", "Tokenizers", "SpeechData", "Yams"]),
         .executableTarget(name: "sky-extract", dependencies: ["SkyCorpus"]),
         .executableTarget(name: "steermoe", dependencies: [
-            "SteerMoE", "SkyCorpus", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SteerMoE", "SkyCorpus", "CorpusBuilder", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "torch-cuda-check", dependencies: ["Torch"]),
         .executableTarget(name: "steermoe-bench", dependencies: ["Torch", "SpeechData", "SteerMoE"]),
@@ -85,6 +86,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpeechDataTests", dependencies: ["SpeechData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusTests", dependencies: ["SkyCorpus"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CorpusBuilderTests", dependencies: ["CorpusBuilder", "SpeechData"]),
         .testTarget(name: "SteerMoETests", dependencies: ["SteerMoE"], resources: [.copy("Fixtures")]),
     ]
 )

