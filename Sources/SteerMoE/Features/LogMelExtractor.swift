@@ -31,6 +31,19 @@ public final class LogMelExtractor: @unchecked Sendable {
                       chunkSeconds: config.int("chunk_length", default: 30))
     }
 
+    /// The extractor for a Whisper model folder: its preprocessor_config.json when present, else
+    /// the defaults with the encoder's mel-bin count; a folder whose settings disagree with the
+    /// encoder is an error naming the file.
+    public static func forWhisper(folder: String, encoderMelBins: Int) throws -> LogMelExtractor {
+        let path = folder + "/preprocessor_config.json"
+        guard FileManager.default.fileExists(atPath: path) else { return try LogMelExtractor(melBins: encoderMelBins) }
+        let extractor = try LogMelExtractor(preprocessorConfig: HFConfig(path: path))
+        guard extractor.melBins == encoderMelBins else {
+            throw ConfigError("\(path): feature_size \(extractor.melBins) but the encoder expects \(encoderMelBins) mel bins")
+        }
+        return extractor
+    }
+
     /// Frames produced for `samples` samples (centre padding adds one frame; the last is dropped).
     public func frameCount(samples: Int) -> Int { samples / hop }
 

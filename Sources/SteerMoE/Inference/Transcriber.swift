@@ -37,9 +37,7 @@ public final class Transcriber {
         tokenizer = try Tokenizer(folder: c.llmPath)
         collator = try TextCollator(tokenizer: tokenizer, prompt: c.textualPrompt, chatTemplate: c.useChatTemplate,
                                     maxTextTokens: c.maxTextLength)
-        let pre = c.whisperPath + "/preprocessor_config.json"
-        extractor = FileManager.default.fileExists(atPath: pre)
-            ? try LogMelExtractor(preprocessorConfig: HFConfig(path: pre)) : try LogMelExtractor(melBins: encoder.config.melBins)
+        extractor = try LogMelExtractor.forWhisper(folder: c.whisperPath, encoderMelBins: encoder.config.melBins)
         generation = GenerationOptions(maxNewTokens: maxNewTokens ?? c.maxNewTokens, numBeams: numBeams ?? c.numBeams,
                                        eosTokenIds: [collator.eosId], padTokenId: collator.padId)
         config = c

@@ -40,13 +40,7 @@ public struct TrainingSetup {
         tokenizer = try Tokenizer(folder: config.llmPath)
         collator = try TextCollator(tokenizer: tokenizer, prompt: config.textualPrompt, chatTemplate: config.useChatTemplate,
                                     maxTextTokens: config.maxTextLength)
-        let preprocessor = config.whisperPath + "/preprocessor_config.json"
-        let extractor = FileManager.default.fileExists(atPath: preprocessor)
-            ? try LogMelExtractor(preprocessorConfig: HFConfig(path: preprocessor))
-            : try LogMelExtractor(melBins: self.model.encoder.config.melBins)
-        guard extractor.melBins == self.model.encoder.config.melBins else {
-            throw ConfigError("\(preprocessor): feature_size \(extractor.melBins) but the encoder expects \(self.model.encoder.config.melBins) mel bins")
-        }
+        let extractor = try LogMelExtractor.forWhisper(folder: config.whisperPath, encoderMelBins: self.model.encoder.config.melBins)
         featurizer = Featurizer(extractor: extractor, tokenizer: tokenizer, padding: config.model.audioPadding)
         weightDigests = (SteerMoE.weightDigests(folder: config.whisperPath), SteerMoE.weightDigests(folder: config.llmPath))
         self.config = config
