@@ -3,7 +3,7 @@ import Foundation
 import SteerMoE
 import Torch
 
-/// `steermoe transcribe FILE... [--checkpoint DIR] [--json]`
+/// `steermoe transcribe FILE... [--checkpoint DIR | --whisper-decoder DIR] [--json]`
 struct Transcribe: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Transcribe audio files (WAV/FLAC/OGG/MP3, any sample rate).")
     @Argument(help: "Audio files.") var files: [String]
@@ -15,12 +15,24 @@ struct Transcribe: ParsableCommand {
     @Option(help: "Files per batch.") var batchSize = 4
     @Option(help: "Intra-op threads.") var threads: Int?
     @Flag(help: "One JSON object per file: {\"audio\": PATH, \"text\": ...}.") var json = false
+    @OptionGroup var whisperDecoder: WhisperDecoderOptions
+
+    func validate() throws {
+        if whisperDecoder.folder != nil && (whisper != nil || llm != nil || beams != nil) {
+            throw ValidationError("--whisper-decoder decodes greedily with Whisper alone: drop --whisper, --llm and --beams")
+        }
+    }
 
     func run() throws {
         if let threads { Torch.numThreads = threads }
-        let t = try Transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm, numBeams: beams)
-        for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-        let texts = try t.transcribe(files: files, batchSize: batchSize)
+        let texts: [String]
+        if let w = try whisperDecoder.transcriber() {
+            texts = try w.transcribe(files: files, batchSize: batchSize)
+        } else {
+            let t = try Transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm, numBeams: beams)
+            for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+            texts = try t.transcribe(files: files, batchSize: batchSize)
+        }
         for (file, text) in zip(files, texts) {
             if json {
                 let data = try JSONSerialization.data(withJSONObject: ["audio": file, "text": text], options: [.sortedKeys, .withoutEscapingSlashes])
@@ -32,37 +44,56 @@ struct Transcribe: ParsableCommand {
     }
 }
 
-/// `steermoe evaluate CONFIG --checkpoint DIR`: WER/CER on eval_parquet_dirs with predictions JSONL.
+/// `steermoe evaluate DATA... --checkpoint DIR` (or `--whisper-decoder DIR`): WER/CER with predictions JSONL.
 struct Evaluate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Score a trained adapter on a data set (WER, CER, predictions JSONL).")
-    @Option(help: "Adapter folder.") var checkpoint: String
+    static let configuration = CommandConfiguration(abstract: "Score a trained adapter (or Whisper's own decoder) on a data set (WER, CER, predictions JSONL).")
+    @Option(help: "Adapter folder.") var checkpoint: String?
     @Argument(help: "Data: parquet folders/files or JSONL manifests.") var data: [String]
     @Option(help: "Where to write predictions.jsonl and metrics.json.") var out: String?
     @Option(help: "Beam size (1 = greedy).") var beams: Int?
     @Option(help: "Utterances at most.") var limit: Int?
     @Option(help: "Intra-op threads.") var threads: Int?
+    @Option(help: "Utterances per batch (default: the checkpoint's eval batch size; 4 with --whisper-decoder).") var batchSize: Int?
+    @OptionGroup var whisperDecoder: WhisperDecoderOptions
+
+    func validate() throws {
+        guard (checkpoint == nil) != (whisperDecoder.folder == nil) else {
+            throw ValidationError("pass exactly one of --checkpoint and --whisper-decoder")
+        }
+        if whisperDecoder.folder != nil && beams != nil {
+            throw ValidationError("--whisper-decoder decodes greedily: drop --beams")
+        }
+    }
 
     func run() throws {
         if let threads { Torch.numThreads = threads }
+        if let w = try whisperDecoder.transcriber() { return try evaluateWhisper(w) }
+        guard let checkpoint else { return }
         let t = try Transcriber(checkpoint: checkpoint, numBeams: beams)
         var c = t.config
         c.numWorkers = max(1, c.numWorkers)
         let setupless = EvaluationData(config: c, tokenizer: t.tokenizer, extractor: t.extractor)
-        let loader = try setupless.loader(paths: data, batchSize: c.evalBatchSize)
+        let loader = try setupless.loader(paths: data, batchSize: batchSize ?? c.evalBatchSize)
         let evaluator = Evaluator(model: t.model, tokenizer: t.tokenizer, promptIds: t.collator.promptIds, generation: t.generation)
         let result = try evaluator.run(loader, limit: limit) { n in
             FileHandle.standardError.write(Data("\r\(n) utterances".utf8))
         }
         FileHandle.standardError.write(Data("\n".utf8))
-        print(String(format: "WER %.2f%%  CER %.2f%%  (%d utterances, %d words, %.1f s)", result.score.wer * 100,
-                     result.score.cer * 100, result.predictions.count, result.score.words, result.seconds))
-        if let out {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            try Evaluator.writePredictions(result.predictions, to: out + "/predictions.jsonl")
-            let metrics: [String: Any] = ["wer": result.score.wer, "cer": result.score.cer, "utterances": result.predictions.count,
-                                          "checkpoint": checkpoint, "data": data, "seconds": result.seconds]
-            try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys])
-                .write(to: URL(fileURLWithPath: out + "/metrics.json"))
+        try reportEvaluation(result, out: out, info: ["checkpoint": checkpoint, "data": data])
+    }
+
+    /// Whisper's own decoder on the same data, filters and features (30 s padded log-mel).
+    func evaluateWhisper(_ w: WhisperTranscriber) throws {
+        var c = TrainingConfig()
+        c.model.audioPadding = .pad30
+        let loader = try EvaluationData(config: c, tokenizer: w.tokenizer, extractor: w.extractor)
+            .loader(paths: data, batchSize: batchSize ?? c.evalBatchSize)
+        let result = try Evaluator.run(w, loader, limit: limit) { n in
+            FileHandle.standardError.write(Data("\r\(n) utterances".utf8))
         }
+        FileHandle.standardError.write(Data("\n".utf8))
+        try reportEvaluation(result, out: out, info: ["whisper_decoder": whisperDecoder.folder ?? "", "data": data,
+                                                      "language": whisperDecoder.language,
+                                                      "max_new_tokens": whisperDecoder.maxNewTokens, "decoding": "greedy"])
     }
 }

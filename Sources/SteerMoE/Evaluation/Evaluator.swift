@@ -33,6 +33,12 @@ public struct Evaluator {
 
     /// Transcribes every batch of `loader` (epoch 0, in order) and scores it.
     public func run(_ loader: DataLoader<SpeechItem>, limit: Int? = nil, progress: ((Int) -> Void)? = nil) throws -> Result {
+        try Evaluator.run(self, loader, limit: limit, progress: progress)
+    }
+
+    /// `run` for any transcriber (e.g. Whisper's own decoder), scored the same way.
+    public static func run(_ transcriber: some BatchTranscriber, _ loader: DataLoader<SpeechItem>, limit: Int? = nil,
+                           progress: ((Int) -> Void)? = nil) throws -> Result {
         let start = Date()
         var predictions: [Prediction] = []
         var score = ErrorRates.Score()
@@ -40,7 +46,7 @@ public struct Evaluator {
             guard !batch.items.isEmpty else { continue }
             let items = limit.map { Array(batch.items.prefix(max(0, $0 - predictions.count))) } ?? batch.items
             if items.isEmpty { break }
-            let texts = try transcribe(items)
+            let texts = try transcriber.transcribe(items)
             for (item, text) in zip(items, texts) {
                 var one = ErrorRates.Score()
                 one.add(reference: item.text, hypothesis: text)

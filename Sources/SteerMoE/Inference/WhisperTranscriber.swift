@@ -1,0 +1,69 @@
+import Foundation
+import SpeechData
+import Tokenizers
+import Torch
+
+/// Whisper transcribing with its own decoder (no SteerMoE adapter, no LLM): the 30 s padded
+/// log-mel, the encoder, greedy decoding as transformers' `generate` (short-form, no
+/// timestamps) and the model's tokenizer, special tokens skipped. The baseline row "Whisper's
+/// decoder on the same converted weights".
+public final class WhisperTranscriber: BatchTranscriber {
+    public let encoder: WhisperEncoder
+    public let decoder: WhisperDecoder
+    public let generation: WhisperGenerationConfig
+    public let tokenizer: Tokenizer
+    public let extractor: LogMelExtractor
+    public let options: WhisperDecodingOptions
+    /// The decoder prompt the options give (checked when the transcriber is made).
+    public let promptIds: [Int]
+
+    /// `folder`: an HF `WhisperForConditionalGeneration` folder with tokenizer.json (e.g. one
+    /// written by `steermoe convert whisper-ct2`).
+    public init(folder: String, options: WhisperDecodingOptions = WhisperDecodingOptions()) throws {
+        encoder = try WhisperEncoder.load(folder: folder)
+        decoder = try WhisperDecoder.load(folder: folder)
+        generation = try WhisperGenerationConfig(folder: ModelFolder(folder))
+        tokenizer = try Tokenizer(folder: folder)
+        extractor = try LogMelExtractor.forWhisper(folder: folder, encoderMelBins: encoder.config.melBins)
+        self.options = options
+        promptIds = try generation.promptIds(language: options.language, task: options.task)
+        guard promptIds.count + options.maxNewTokens <= decoder.config.maxPositions else {
+            throw ConfigError("Whisper: a \(promptIds.count)-token prompt + \(options.maxNewTokens) new tokens exceed max_target_positions \(decoder.config.maxPositions)")
+        }
+    }
+
+    /// New token ids of each row (before eos) for 30 s features (B, mel, frames).
+    public func generate(features: Tensor) throws -> [[Int]] {
+        let frames = extractor.chunkSamples / extractor.hop
+        guard features.rank == 3, features.size(2) == frames else {
+            throw TorchError("Whisper: features must be (B, mel, \(frames)) (30 s, padded), got \(features.shape)")
+        }
+        let states = try Autograd.noGrad { try encoder(features).lastHiddenState }
+        return try whisperGreedyDecode(decoder: decoder, encoderStates: states, prompt: promptIds, generation: generation,
+                                       maxNewTokens: options.maxNewTokens)
+    }
+
+    /// Texts for loader items (their features must be the 30 s padded log-mel).
+    public func transcribe(_ items: [SpeechItem]) throws -> [String] {
+        try generate(features: Featurizer.stack(items).features).map(text)
+    }
+
+    /// Transcribes audio files (any format libsndfile reads, any sample rate), `batchSize` at a time.
+    public func transcribe(files: [String], batchSize: Int = 4) throws -> [String] {
+        var out: [String] = []
+        for start in stride(from: 0, to: files.count, by: max(1, batchSize)) {
+            let chunk = files[start..<min(files.count, start + max(1, batchSize))]
+            out += try transcribe(clips: chunk.map { try Audio.load16k(file: $0) })
+        }
+        return out
+    }
+
+    /// Transcribes 16 kHz mono clips (longer than 30 s: only the first 30 s are heard).
+    public func transcribe(clips: [[Float]]) throws -> [String] {
+        try generate(features: Tensor.stack(clips.map { try extractor.padded($0) })).map(text)
+    }
+
+    func text(_ ids: [Int]) -> String {
+        tokenizer.decode(ids, skipSpecialTokens: true).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
