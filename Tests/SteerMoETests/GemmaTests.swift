@@ -123,9 +123,9 @@ final class GemmaTests: XCTestCase {
         XCTAssertEqual(c.eosTokenIds, [1])
     }
 
-    func testLinearRoPEFrequencies() {
-        let plain = RotaryEmbedding.inverseFrequencies(headDim: 16, theta: 1e6, scaling: .none)
-        let scaled = RotaryEmbedding.inverseFrequencies(headDim: 16, theta: 1e6, scaling: .linear(factor: 2))
+    func testLinearRoPEFrequencies() throws {
+        let plain = try RotaryEmbedding.inverseFrequencies(headDim: 16, theta: 1e6, scaling: .none)
+        let scaled = try RotaryEmbedding.inverseFrequencies(headDim: 16, theta: 1e6, scaling: .linear(factor: 2))
         XCTAssertEqual(scaled, plain.map { $0 / 2 })
         XCTAssertEqual(plain[0], 1)
         XCTAssertEqual(plain[1], 0.17782794, accuracy: 1e-7)  // 1e6^(-2/16)

@@ -83,7 +83,7 @@ final class LLMTests: XCTestCase {
     /// llama3 frequencies against HF `ROPE_INIT_FUNCTIONS["llama3"]` on the llama fixture config
     /// (head_dim 8, θ 1e4, factor 8, low 1, high 4, original 64), printed by transformers 5.23.
     func testLlama3InverseFrequencies() throws {
-        let inv = RotaryEmbedding.inverseFrequencies(
+        let inv = try RotaryEmbedding.inverseFrequencies(
             headDim: 8, theta: 1e4, scaling: .llama3(factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 64))
         // wavelength 6.28 < 16: kept; 62.8 in [16, 64]: smoothed; 628 and 6283 > 64: divided by 8.
         let expected: [Float] = [1.0, 0.01304225624, 0.00125, 0.000125]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Checks a folder written by `steermoe gguf` against transformers' own GGUF loader.
+"""Checks a folder written by `steermoe convert gguf` against transformers' own GGUF loader.
 
-    .venv/bin/python scripts/gguf/verify.py --gguf models/gguf/X.gguf --converted models/hf/X \
+    .venv/bin/python scripts/gguf/verify.py --gguf models/gguf/X.gguf --converted models/X \
         --out models/gguf/verify/X
 
 1. Every tensor of model.safetensors vs `AutoModelForCausalLM.from_pretrained(dir, gguf_file=)`
@@ -9,9 +9,12 @@
 2. config.json as transformers reads it vs the GGUF-derived config (the fields that shape the model).
 3. Token ids: transformers' GGUF-derived tokenizer vs our tokenizer.json loaded by transformers,
    on English / code / Chinese / digits / whitespace / special-token text.
-4. Logits and greedy generation: transformers on the GGUF vs transformers on our folder.
-Writes reference.json + reference.safetensors to --out (ids, logits, greedy ids from the GGUF
-side) for the Swift parity test (Tests/SteerMoETests/GGUFRealModelTests.swift), which checks our
+4. Logits and greedy generation: transformers on the GGUF vs transformers on our folder, on short
+   prompts, a chat prompt (a plain one for base models without a chat template) and one prompt of
+   LONG_TOKENS tokens, longer than Gemma 3's 512-token sliding window.
+Writes reference.json + reference.safetensors to --out (ids, decoded texts, logits, greedy ids
+from the GGUF side; of the long prompt only the logits of its last LONG_TAIL positions) for the
+Swift parity test (Tests/SteerMoETests/GGUFRealModelTests.swift), which checks our
 Tokenizer and DecoderLM on the converted folder against them. Needs `pip install gguf`.
 """
 import argparse
@@ -36,6 +39,7 @@ TEXTS = [
     "Ünïcödé café naïve résumé — “quotes” and ‘apostrophes’ … ellipsis",
     "URL: https://example.com/path?query=1&x=y#frag, e-mail a.b@c.de",
 ]
+LONG_TOKENS, LONG_TAIL = 640, 8
 PROMPTS = ["The capital of France is", "def add(a, b):\n    return", "今天天气"]
 CHAT = [{"role": "user", "content": "Name three primary colours."}]
 CONFIG_FIELDS = [
@@ -104,12 +108,13 @@ def main():
     ref_tok = AutoTokenizer.from_pretrained(gdir, gguf_file=gname)
     print(f"transformers GGUF tokenizer: {time.time() - t:.1f} s")
     our_tok = AutoTokenizer.from_pretrained(args.converted)
-    ids = []
+    ids, decoded = [], []
     mism = 0
     for text in TEXTS:
         a = ref_tok(text)["input_ids"]
         b = our_tok(text)["input_ids"]
         ids.append(a)
+        decoded.append(ref_tok.decode(a, skip_special_tokens=False))
         if a != b:
             mism += 1
             print(f"token ids differ on {text[:40]!r}:\n  transformers {a}\n  ours         {b}")
@@ -125,6 +130,10 @@ def main():
     chat = ref_tok.apply_chat_template(CHAT, add_generation_prompt=True, tokenize=False) if ref_tok.chat_template else None
     last = ref_tok(chat, add_special_tokens=False)["input_ids"] if chat else ref_tok("Once upon a time,")["input_ids"]
     prompt_ids = [ref_tok(p)["input_ids"] for p in PROMPTS] + [last]
+    long_ids = []
+    while len(long_ids) < LONG_TOKENS:  # the test texts over and over, as one sequence
+        long_ids += ref_tok(" ".join(TEXTS), add_special_tokens=not long_ids)["input_ids"]
+    long_ids = long_ids[:LONG_TOKENS]
     tensors, worst_logit = {}, 0.0
     with torch.no_grad():
         for i, p in enumerate(prompt_ids):
@@ -134,20 +143,28 @@ def main():
             worst_logit = max(worst_logit, (a - b).abs().max().item())
             tensors[f"ids.{i}"] = x[0]
             tensors[f"logits.{i}"] = a.contiguous()
+        x = torch.tensor([long_ids])
+        a = ref(x).logits[0, -LONG_TAIL:]
+        b = conv(x).logits[0, -LONG_TAIL:]
+        worst_long = (a - b).abs().max().item()
+        tensors["long_ids"] = x[0]
+        tensors["long_logits_tail"] = a.contiguous()
         x = torch.tensor([last])
         g_ref = ref.generate(x, max_new_tokens=args.new_tokens, do_sample=False)[0, x.shape[1]:]
         g_conv = conv.generate(x, max_new_tokens=args.new_tokens, do_sample=False)[0, x.shape[1]:]
     tensors["greedy"] = g_ref
-    print(f"logits (transformers GGUF vs transformers on ours): max |diff| {worst_logit:.3g} over {len(prompt_ids)} prompts")
+    print(f"logits (transformers GGUF vs transformers on ours): max |diff| {worst_logit:.3g} over {len(prompt_ids)} prompts, "
+          f"{worst_long:.3g} on the last {LONG_TAIL} of a {len(long_ids)}-token prompt")
     print(f"greedy {args.new_tokens} tokens identical: {g_ref.tolist() == g_conv.tolist()}: {ref_tok.decode(g_ref)!r}")
-    ok &= worst_logit <= 1e-4 and g_ref.tolist() == g_conv.tolist()
+    ok &= max(worst_logit, worst_long) <= 1e-4 and g_ref.tolist() == g_conv.tolist()
 
     os.makedirs(args.out, exist_ok=True)
     save_file(tensors, os.path.join(args.out, "reference.safetensors"))
     with open(os.path.join(args.out, "reference.json"), "w") as f:
         json.dump({"gguf": os.path.abspath(args.gguf), "converted": os.path.abspath(args.converted),
                    "model_type": ref.config.model_type, "texts": TEXTS, "text_ids": ids,
-                   "prompts": len(prompt_ids), "chat": chat}, f, ensure_ascii=False, indent=1)
+                   "text_decoded": decoded, "prompts": len(prompt_ids), "chat": chat,
+                   "greedy_text": ref_tok.decode(g_ref)}, f, ensure_ascii=False, indent=1)
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

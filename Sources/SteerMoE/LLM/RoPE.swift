@@ -21,9 +21,13 @@ final class RotaryEmbedding {
 
     /// HF `compute_default_rope_parameters` / `_compute_llama3_parameters` / linear scaling, in
     /// float32 like torch.
-    static func inverseFrequencies(headDim: Int, theta: Double, scaling: RoPEScaling) -> [Float] {
-        let base = Float(theta)
-        let plain = stride(from: 0, to: headDim, by: 2).map { i in 1 / Foundation.pow(base, Float(i) / Float(headDim)) }
+    static func inverseFrequencies(headDim: Int, theta: Double, scaling: RoPEScaling) throws -> [Float] {
+        // 1 / θ^(arange(0, d, 2) / d) with libtorch's own pow, as HF computes it (on the CPU):
+        // libm's powf is correctly rounded where torch's vectorised pow is not always, e.g. for
+        // d = 256 one of the 128 frequencies is 1 ulp apart (10^3.46875), which moved Gemma 3
+        // 270M's logits by 2e-5 from transformers'.
+        let exponents = try Tensor.arange(0, headDim, step: 2, dtype: .float32) / headDim
+        let plain = try Tensor.scalar(theta, dtype: .float32).pow(exponents).reciprocal().floats()
         if case let .linear(factor) = scaling { return plain.map { $0 / Float(factor) } }
         guard case let .llama3(factor, lowFreqFactor, highFreqFactor, originalMax) = scaling else { return plain }
         let (f, low, high, old) = (Float(factor), Float(lowFreqFactor), Float(highFreqFactor), Float(originalMax))
