@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpeechData
 import SteerMoE
 import Torch
 
@@ -67,33 +68,32 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         if let threads { Torch.numThreads = threads }
-        if let w = try whisperDecoder.transcriber() { return try evaluateWhisper(w) }
-        guard let checkpoint else { return }
-        let t = try Transcriber(checkpoint: checkpoint, numBeams: beams)
-        var c = t.config
-        c.numWorkers = max(1, c.numWorkers)
-        let setupless = EvaluationData(config: c, tokenizer: t.tokenizer, extractor: t.extractor)
-        let loader = try setupless.loader(paths: data, batchSize: batchSize ?? c.evalBatchSize)
-        let evaluator = Evaluator(model: t.model, tokenizer: t.tokenizer, promptIds: t.collator.promptIds, generation: t.generation)
-        let result = try evaluator.run(loader, limit: limit) { n in
+        let (transcriber, loader, info) = try setUp()
+        let result = try Evaluator.run(transcriber, loader, limit: limit) { n in
             FileHandle.standardError.write(Data("\r\(n) utterances".utf8))
         }
         FileHandle.standardError.write(Data("\n".utf8))
-        try reportEvaluation(result, out: out, info: ["checkpoint": checkpoint, "data": data])
+        try reportEvaluation(result, out: out, info: info.merging(["data": data]) { _, new in new })
     }
 
-    /// Whisper's own decoder on the same data, filters and features (30 s padded log-mel).
-    func evaluateWhisper(_ w: WhisperTranscriber) throws {
-        var c = TrainingConfig()
-        c.model.audioPadding = .pad30
-        let loader = try EvaluationData(config: c, tokenizer: w.tokenizer, extractor: w.extractor)
-            .loader(paths: data, batchSize: batchSize ?? c.evalBatchSize)
-        let result = try Evaluator.run(w, loader, limit: limit) { n in
-            FileHandle.standardError.write(Data("\r\(n) utterances".utf8))
+    /// The transcriber, its loader over `data` (same filters; features as the model expects them)
+    /// and what metrics.json records about it.
+    func setUp() throws -> (any BatchTranscriber, DataLoader<SpeechItem>, [String: Any]) {
+        if let w = try whisperDecoder.transcriber() {
+            // Whisper's own decoder reads the 30 s padded log-mel.
+            var c = TrainingConfig()
+            c.model.audioPadding = .pad30
+            let loader = try EvaluationData(config: c, tokenizer: w.tokenizer, extractor: w.extractor)
+                .loader(paths: data, batchSize: batchSize ?? c.evalBatchSize)
+            return (w, loader, ["whisper_decoder": whisperDecoder.folder ?? "", "language": whisperDecoder.language,
+                                "max_new_tokens": whisperDecoder.maxNewTokens, "decoding": "greedy"])
         }
-        FileHandle.standardError.write(Data("\n".utf8))
-        try reportEvaluation(result, out: out, info: ["whisper_decoder": whisperDecoder.folder ?? "", "data": data,
-                                                      "language": whisperDecoder.language,
-                                                      "max_new_tokens": whisperDecoder.maxNewTokens, "decoding": "greedy"])
+        let t = try Transcriber(checkpoint: checkpoint ?? "", numBeams: beams)
+        var c = t.config
+        c.numWorkers = max(1, c.numWorkers)
+        let loader = try EvaluationData(config: c, tokenizer: t.tokenizer, extractor: t.extractor)
+            .loader(paths: data, batchSize: batchSize ?? c.evalBatchSize)
+        let evaluator = Evaluator(model: t.model, tokenizer: t.tokenizer, promptIds: t.collator.promptIds, generation: t.generation)
+        return (evaluator, loader, ["checkpoint": checkpoint ?? ""])
     }
 }

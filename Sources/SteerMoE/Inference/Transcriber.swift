@@ -6,7 +6,7 @@ import Torch
 /// A trained SteerMoE ready to transcribe: the frozen models named by the checkpoint's config
 /// plus its adapter weights. `checkpoint` is any folder written by the trainer (checkpoint-N,
 /// best, final) or the bundled default.
-public final class Transcriber {
+public final class Transcriber: ClipTranscriber {
     public let model: SteerMoEModel
     public let tokenizer: Tokenizer
     public let collator: TextCollator
@@ -64,17 +64,6 @@ public final class Transcriber {
             return candidate
         }
         throw ConfigError("\(what) '\(path)' not found (looked in the current folder and in \(checkpoint)); pass it explicitly")
-    }
-
-    /// Transcribes audio files (any format libsndfile reads, any sample rate), `batchSize` at a time.
-    public func transcribe(files: [String], batchSize: Int = 4) throws -> [String] {
-        var out: [String] = []
-        for start in stride(from: 0, to: files.count, by: max(1, batchSize)) {
-            let chunk = Array(files[start..<min(files.count, start + batchSize)])
-            let clips = try chunk.map { try Audio.load16k(file: $0) }
-            out += try transcribe(clips: clips)
-        }
-        return out
     }
 
     /// Transcribes 16 kHz mono clips (longer than 30 s: only the first 30 s are heard).

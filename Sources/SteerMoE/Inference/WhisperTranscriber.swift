@@ -7,7 +7,7 @@ import Torch
 /// log-mel, the encoder, greedy decoding as transformers' `generate` (short-form, no
 /// timestamps) and the model's tokenizer, special tokens skipped. The baseline row "Whisper's
 /// decoder on the same converted weights".
-public final class WhisperTranscriber: BatchTranscriber {
+public final class WhisperTranscriber: BatchTranscriber, ClipTranscriber {
     public let encoder: WhisperEncoder
     public let decoder: WhisperDecoder
     public let generation: WhisperGenerationConfig
@@ -27,9 +27,7 @@ public final class WhisperTranscriber: BatchTranscriber {
         extractor = try LogMelExtractor.forWhisper(folder: folder, encoderMelBins: encoder.config.melBins)
         self.options = options
         promptIds = try generation.promptIds(language: options.language, task: options.task)
-        guard promptIds.count + options.maxNewTokens <= decoder.config.maxPositions else {
-            throw ConfigError("Whisper: a \(promptIds.count)-token prompt + \(options.maxNewTokens) new tokens exceed max_target_positions \(decoder.config.maxPositions)")
-        }
+        try decoder.config.checkRoom(prompt: promptIds.count, newTokens: options.maxNewTokens)  // before any audio is read
     }
 
     /// New token ids of each row (before eos) for 30 s features (B, mel, frames).
@@ -46,16 +44,6 @@ public final class WhisperTranscriber: BatchTranscriber {
     /// Texts for loader items (their features must be the 30 s padded log-mel).
     public func transcribe(_ items: [SpeechItem]) throws -> [String] {
         try generate(features: Featurizer.stack(items).features).map(text)
-    }
-
-    /// Transcribes audio files (any format libsndfile reads, any sample rate), `batchSize` at a time.
-    public func transcribe(files: [String], batchSize: Int = 4) throws -> [String] {
-        var out: [String] = []
-        for start in stride(from: 0, to: files.count, by: max(1, batchSize)) {
-            let chunk = files[start..<min(files.count, start + max(1, batchSize))]
-            out += try transcribe(clips: chunk.map { try Audio.load16k(file: $0) })
-        }
-        return out
     }
 
     /// Transcribes 16 kHz mono clips (longer than 30 s: only the first 30 s are heard).

@@ -126,15 +126,6 @@ public final class WhisperDecoder: Module {
 }
 
 extension WhisperAttention {
-    /// (B, T, d) → (B, heads, T, d / heads).
-    private func splitHeads(_ y: Tensor) throws -> Tensor {
-        try y.view(y.size(0), y.size(1), heads, y.size(2) / heads).transpose(1, 2)
-    }
-
-    private func mergeHeads(_ y: Tensor) throws -> Tensor {
-        try output(y.transpose(1, 2).reshape(y.size(0), y.size(2), y.size(1) * y.size(3)))
-    }
-
     /// Causal self-attention of x (B, T, d) over the cached positions and itself.
     func causal(_ x: Tensor, cache: KVCache, layer: Int) throws -> Tensor {
         let past = cache.length

@@ -33,6 +33,15 @@ public struct WhisperDecoderConfig: Sendable, Equatable {
             throw TorchError("\(c.path): tie_word_embeddings false is not supported (Whisper's proj_out is the token embedding)")
         }
     }
+
+    /// Throws unless a `prompt`-token decoder prompt plus `newTokens` generated tokens fit the
+    /// position table (transformers refuses the same).
+    public func checkRoom(prompt: Int, newTokens: Int) throws {
+        guard newTokens >= 1 else { throw TorchError("Whisper: maxNewTokens must be at least 1, got \(newTokens)") }
+        guard prompt + newTokens <= maxPositions else {
+            throw TorchError("Whisper: a \(prompt)-token prompt + \(newTokens) new tokens exceed max_target_positions \(maxPositions)")
+        }
+    }
 }
 
 /// The prompt and suppression settings of a Whisper generation_config.json (config.json when

@@ -19,10 +19,17 @@ final class WhisperAttention: Module {
 
     /// x (B, T, d); `mask` bool (B, 1, 1, T) with true = attend, or nil.
     func callAsFunction(_ x: Tensor, mask: Tensor?) throws -> Tensor {
-        let (b, t, d) = (x.size(0), x.size(1), x.size(2))
-        func split(_ y: Tensor) throws -> Tensor { try y.view(b, t, heads, d / heads).transpose(1, 2) }
-        let attended = try Functional.scaledDotProductAttention(split(query(x)), split(key(x)), split(value(x)), mask: mask)
-        return try output(attended.transpose(1, 2).reshape(b, t, d))
+        try mergeHeads(Functional.scaledDotProductAttention(splitHeads(query(x)), splitHeads(key(x)), splitHeads(value(x)), mask: mask))
+    }
+
+    /// (B, T, d) → (B, heads, T, d / heads).
+    func splitHeads(_ y: Tensor) throws -> Tensor {
+        try y.view(y.size(0), y.size(1), heads, y.size(2) / heads).transpose(1, 2)
+    }
+
+    /// (B, heads, T, d / heads) → the output projection of (B, T, d).
+    func mergeHeads(_ y: Tensor) throws -> Tensor {
+        try output(y.transpose(1, 2).reshape(y.size(0), y.size(2), y.size(1) * y.size(3)))
     }
 }
 

@@ -24,10 +24,7 @@ public struct WhisperDecodingOptions: Sendable {
 /// tokens before eos. `encoderStates` (B, S, d) is the encoder's last hidden state.
 public func whisperGreedyDecode(decoder: WhisperDecoder, encoderStates: Tensor, prompt: [Int],
                                 generation: WhisperGenerationConfig, maxNewTokens: Int) throws -> [[Int]] {
-    guard maxNewTokens >= 1 else { throw TorchError("Whisper: maxNewTokens must be at least 1, got \(maxNewTokens)") }
-    guard prompt.count + maxNewTokens <= decoder.config.maxPositions else {
-        throw TorchError("Whisper: prompt (\(prompt.count)) + maxNewTokens (\(maxNewTokens)) exceeds max_target_positions \(decoder.config.maxPositions)")
-    }
+    try decoder.config.checkRoom(prompt: prompt.count, newTokens: maxNewTokens)
     let b = encoderStates.size(0)
     let vocab = decoder.config.vocabSize
     let device = decoder.device
