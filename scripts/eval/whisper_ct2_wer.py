@@ -5,6 +5,7 @@ WER/CER), for the comparison rows of docs/results.md.
 
     .venv/bin/python scripts/eval/whisper_ct2_wer.py data/corpus/sky/test --limit 120 --out runs/whisper-base-ct2
 Model: ~/.cache/steermoe/whisper-base/model (joined by scripts/corpus/label_wer.py) or --model DIR.
+Needs the venv of `scripts/bootstrap --reference --corpus` (transformers, ctranslate2).
 """
 import argparse
 import os
