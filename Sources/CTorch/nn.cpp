@@ -42,6 +42,11 @@ ct_error ct_cross_entropy(ct_tensor logits, ct_tensor target, ct_tensor weight, 
 ct_error ct_mse_loss(ct_tensor a, ct_tensor b, int32_t reduction, ct_tensor *out) {
   CT_TRY(*out = wrap(at::mse_loss(T(a), T(b), reduction)))
 }
+ct_error ct_ctc_loss(ct_tensor log_probs, ct_tensor targets, ct_tensor input_lengths, ct_tensor target_lengths,
+                     int64_t blank, int32_t reduction, int32_t zero_infinity, ct_tensor *out) {
+  CT_TRY(*out = wrap(at::ctc_loss(T(log_probs), T(targets), T(input_lengths), T(target_lengths), blank, reduction,
+                                  zero_infinity != 0)))
+}
 ct_error ct_stft(ct_tensor x, int64_t n_fft, int64_t hop, int64_t win_length, ct_tensor window, int32_t center,
                  int32_t pad_mode_reflect, int32_t normalized, int32_t onesided, ct_tensor *out) {
   CT_TRY(*out = wrap(at::stft(T(x), n_fft, hop, win_length, opt(window), center != 0,

@@ -72,6 +72,8 @@ final class ConfigTests: XCTestCase {
               bf16: true
             parquet_dirs: [a, b]
             max_prompt_tokens: 100
+            calibrate_projection: true
+            ctc_weight: 0.3
             """)
         let again = try TrainingConfig.parse(yaml: original.effectiveYAML())
         XCTAssertEqual(again.model, original.model)
@@ -79,5 +81,10 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(again.lrScheduler, "cosine")
         XCTAssertEqual(again.parquetDirs, ["a", "b"])
         XCTAssertTrue(again.bf16)
+        XCTAssertTrue(again.calibrateProjection)
+        XCTAssertEqual(again.model.ctcWeight, 0.3)
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "ctc_weight: -1\n")) {
+            XCTAssertTrue("\($0)".contains("'ctc_weight' must be >= 0"), "\($0)")
+        }
     }
 }

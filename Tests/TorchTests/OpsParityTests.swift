@@ -135,3 +135,34 @@ final class OpsParityTests: XCTestCase {
         try assertClose(spec.viewAsReal().contiguous(), out("stft_real"), atol: 1e-4)
     }
 }
+
+/// CTC loss against closed forms small enough to enumerate every alignment by hand.
+final class CTCLossTests: XCTestCase {
+    func testCTCLossEqualsTheSumOverAlignments() throws {
+        // T = 2, classes {blank 0, a 1}, target "a": alignments a a, a _, _ a.
+        let p: [[Double]] = [[0.3, 0.7], [0.6, 0.4]]
+        let logProbs = try Tensor(p.flatMap { $0.map { Float(Foundation.log($0)) } }, shape: [2, 1, 2])
+        let loss = try Functional.ctcLoss(logProbs, targets: Tensor([Int64(1)], shape: [1, 1]),
+                                          inputLengths: Tensor([Int64(2)]), targetLengths: Tensor([Int64(1)]))
+        let expected = -Foundation.log(p[0][1] * p[1][1] + p[0][1] * p[1][0] + p[0][0] * p[1][1])
+        XCTAssertEqual(try loss.item(), expected, accuracy: 1e-6)
+
+        // T = 3, target "a a": the only alignment is a _ a; .mean divides by the target length 2.
+        let q: [[Double]] = [[0.2, 0.8], [0.9, 0.1], [0.5, 0.5]]
+        let lq = try Tensor(q.flatMap { $0.map { Float(Foundation.log($0)) } }, shape: [3, 1, 2])
+        let args = (targets: try Tensor([Int64(1), 1], shape: [1, 2]), input: try Tensor([Int64(3)]), target: try Tensor([Int64(2)]))
+        let only = -(Foundation.log(0.8) + Foundation.log(0.9) + Foundation.log(0.5))
+        XCTAssertEqual(try Functional.ctcLoss(lq, targets: args.targets, inputLengths: args.input, targetLengths: args.target,
+                                              reduction: .sum).item(), only, accuracy: 1e-5)
+        XCTAssertEqual(try Functional.ctcLoss(lq, targets: args.targets, inputLengths: args.input, targetLengths: args.target)
+                       .item(), only / 2, accuracy: 1e-5)
+
+        // Two frames cannot hold "a a" (it needs a blank between): inf, or 0 with zeroInfinity.
+        let short = (input: try Tensor([Int64(2)]), target: try Tensor([Int64(2)]))
+        let lp = try lq.slice(dim: 0, start: 0, end: 2)
+        XCTAssertTrue(try Functional.ctcLoss(lp, targets: args.targets, inputLengths: short.input, targetLengths: short.target)
+                      .item().isInfinite)
+        XCTAssertEqual(try Functional.ctcLoss(lp, targets: args.targets, inputLengths: short.input, targetLengths: short.target,
+                                              zeroInfinity: true).item(), 0)
+    }
+}

@@ -229,6 +229,10 @@ ct_error ct_scaled_dot_product_attention(ct_tensor q, ct_tensor k, ct_tensor v, 
 ct_error ct_cross_entropy(ct_tensor logits, ct_tensor target, ct_tensor weight, int32_t reduction, int64_t ignore_index,
                           double label_smoothing, ct_tensor *out);
 ct_error ct_mse_loss(ct_tensor a, ct_tensor b, int32_t reduction, ct_tensor *out);
+/// CTC loss: log_probs (T, B, C) log-softmaxed; targets (B, S) padded int64; input_lengths and
+/// target_lengths (B) int64. reduction as in cross_entropy (mean divides by target lengths first).
+ct_error ct_ctc_loss(ct_tensor log_probs, ct_tensor targets, ct_tensor input_lengths, ct_tensor target_lengths,
+                     int64_t blank, int32_t reduction, int32_t zero_infinity, ct_tensor *out);
 /// window may be NULL. Returns a complex tensor (return_complex=true).
 ct_error ct_stft(ct_tensor x, int64_t n_fft, int64_t hop, int64_t win_length, ct_tensor window, int32_t center,
                  int32_t pad_mode_reflect, int32_t normalized, int32_t onesided, ct_tensor *out);

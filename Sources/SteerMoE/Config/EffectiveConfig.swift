@@ -29,7 +29,7 @@ extension TrainingConfig {
             "parquet_dirs": parquetDirs, "eval_parquet_dirs": evalParquetDirs,
             "audio_column": audioColumn, "text_column": textColumn, "sample_rate": sampleRate,
             "max_audio_length": maxAudioLength, "max_text_length": maxTextLength, "filter_dataset": filterDataset,
-            "bucket_by_length": bucketByLength, "max_eval_samples": opt(maxEvalSamples),
+            "bucket_by_length": bucketByLength, "calibrate_projection": calibrateProjection, "ctc_weight": model.ctcWeight, "max_eval_samples": opt(maxEvalSamples),
             "audio_padding": model.audioPadding.rawValue,
             "textual_prompt": textualPrompt, "use_chat_template": useChatTemplate,
             "max_prompt_tokens": opt(model.maxPromptTokens),

@@ -49,6 +49,9 @@ public struct TrainingConfig: Sendable {
     public var filterDataset = true
     public var numWorkers = 2
     public var bucketByLength = false
+    /// Our addition: rescale the projection once before the first step so audio embeddings
+    /// have the RMS of the LLM's token embeddings (ProjectionCalibration). Off in upstream configs.
+    public var calibrateProjection = false
     public var maxEvalSamples: Int? = nil
 
     // Prompting
@@ -92,7 +95,7 @@ extension TrainingConfig {
         "training.use_deepspeed", "training.seed", "training.threads", "training.device", "training.num_workers",
         "training.max_consecutive_nonfinite_steps",
         "parquet_dirs", "eval_parquet_dirs", "audio_column", "text_column", "sample_rate", "max_audio_length",
-        "max_text_length", "filter_dataset", "bucket_by_length", "max_eval_samples", "audio_padding",
+        "max_text_length", "filter_dataset", "bucket_by_length", "calibrate_projection", "ctc_weight", "max_eval_samples", "audio_padding",
         "textual_prompt", "use_chat_template", "max_prompt_tokens", "use_adapter",
         "save_total_limit", "logging_steps", "eval_steps", "save_steps",
         "log_steering_analysis", "steering_log_interval", "clip_steering_gradients",
@@ -189,6 +192,9 @@ extension TrainingConfig {
         c.maxTextLength = try y.int("max_text_length") ?? c.maxTextLength
         c.filterDataset = try y.bool("filter_dataset") ?? true
         c.bucketByLength = try y.bool("bucket_by_length") ?? false
+        c.calibrateProjection = try y.bool("calibrate_projection") ?? false
+        c.model.ctcWeight = try y.double("ctc_weight") ?? 0
+        guard c.model.ctcWeight >= 0 else { throw ConfigError("\(source): 'ctc_weight' must be >= 0, found \(c.model.ctcWeight)") }
         c.maxEvalSamples = try y.int("max_eval_samples")
         c.textualPrompt = try y.string("textual_prompt") ?? c.textualPrompt
         c.useChatTemplate = try y.bool("use_chat_template") ?? false

@@ -74,6 +74,8 @@ public final class SteerMoEModel {
         public var loss: Tensor
         /// The causal-LM part alone (equals `loss` when load balancing is off).
         public var lmLoss: Tensor
+        /// The auxiliary audio-token CTC loss, unweighted (nil when `ctc_weight` is 0).
+        public var ctcLoss: Tensor?
         public var targets: Int
         public var audio: SteeringEncoder.Output
         public var joint: JointInput
@@ -93,7 +95,13 @@ public final class SteerMoEModel {
            let balance = try SteeringEncoder.loadBalancingLoss(gates: audio.gates, mask: nil) {
             loss = try loss + balance * options.loadBalancingWeight
         }
-        return Output(loss: loss, lmLoss: lmLoss, targets: targets, audio: audio, joint: joint, hidden: hidden)
+        var ctcLoss: Tensor? = nil
+        if options.ctcWeight > 0 {
+            let ctc = try audioTokenCTCLoss(audio: audio.embeddings, audioMask: audio.mask, labels: text.labels)
+            loss = try loss + ctc * options.ctcWeight
+            ctcLoss = ctc
+        }
+        return Output(loss: loss, lmLoss: lmLoss, ctcLoss: ctcLoss, targets: targets, audio: audio, joint: joint, hidden: hidden)
     }
 
     /// Mean cross-entropy of position t predicting labels[t + 1], over labels != -100. The LM

@@ -21,6 +21,9 @@ public struct SteerMoEOptions: Sendable, Equatable {
     public var audioPadding: AudioPadding = .pad30
     /// Weight of the load-balancing loss on the gates (0 = off, as upstream).
     public var loadBalancingWeight = 0.0
+    /// Weight of the auxiliary CTC loss that reads audio embeddings as LLM tokens (0 = off, as
+    /// upstream; our addition, see AudioTokenCTC).
+    public var ctcWeight = 0.0
 
     public init() {}
 }

@@ -9,6 +9,8 @@ public final class SteeringAdapter: Module {
     public let router: Linear?
     @Key public var layerScales: Parameter?
     @Key public var projection: Linear?
+    /// The CTC blank's vector in the LLM embedding space (only when `ctc_weight` > 0).
+    @Key public var ctcBlank: Parameter?
     public let options: SteerMoEOptions
     public let layers: Int
 
@@ -30,6 +32,8 @@ public final class SteeringAdapter: Module {
         }
         _projection = try Key(wrappedValue: encoderWidth == llmWidth ? nil : Linear(encoderWidth, llmWidth, generator: generator),
                               "prompt_proj")
+        _ctcBlank = try Key(wrappedValue: options.ctcWeight > 0
+                            ? Parameter(Tensor.randn([llmWidth], generator: generator) * 0.01) : nil, "ctc_blank")
     }
 
     /// h + scale_l · Σ_e softmax(router(h)[l·E:(l+1)·E])_e · vectors[l, e]; returns the gates too.
@@ -50,5 +54,5 @@ public final class SteeringAdapter: Module {
     /// and the rest (projection).
     public var steeringParameters: [Parameter] { [steeringVectors, layerScales].compactMap { $0 } }
     public var routerParameters: [Parameter] { router?.parameters() ?? [] }
-    public var otherParameters: [Parameter] { projection?.parameters() ?? [] }
+    public var otherParameters: [Parameter] { (projection?.parameters() ?? []) + [ctcBlank].compactMap { $0 } }
 }

@@ -75,9 +75,10 @@ public final class Trainer {
         let accumulation = c.gradientAccumulationSteps
         let started = Date()
         let startStep = state.step
-        var windowLoss = 0.0, windowSteps = 0, windowSamples = 0
+        var windowLoss = 0.0, windowSteps = 0, windowSamples = 0, windowCTC = 0.0, windowMicro = 0
         var windowStart = Date()
         var lastGates: [Tensor] = []
+        if state.step == 0 && c.calibrateProjection { try calibrateProjection() }
         log.say("training: \(totalSteps) steps (\(stepsPerEpoch) per epoch), batch \(c.batchSize) × accumulation \(accumulation)")
 
         epochs: while state.epoch < c.epochs && state.step < totalSteps {
@@ -93,6 +94,7 @@ public final class Trainer {
                 }
                 try (out.loss / Double(accumulation)).backward()
                 stepLoss += try out.loss.item() / Double(accumulation)
+                if let ctc = out.ctcLoss { windowCTC += try ctc.item(); windowMicro += 1 }
                 lastGates = out.audio.gates
                 state.samplesSeen += batch.items.count
                 windowSamples += batch.items.count
@@ -129,14 +131,15 @@ public final class Trainer {
                     let elapsed = Date().timeIntervalSince(windowStart)
                     let rate = Double(windowSteps) / max(elapsed, 1e-9)
                     let remaining = Double(totalSteps - state.step) / max(Double(state.step - startStep) / Date().timeIntervalSince(started), 1e-9)
-                    let fields: [String: Any] = ["loss": windowLoss / Double(windowSteps), "lr": optimizer.baseLearningRates[0] * factor,
+                    var fields: [String: Any] = ["loss": windowLoss / Double(windowSteps), "lr": optimizer.baseLearningRates[0] * factor,
                                                  "grad_norm": gradNorm, "steps_per_s": rate,
                                                  "samples_per_s": Double(windowSamples) / max(elapsed, 1e-9), "epoch": state.epoch]
+                    if windowMicro > 0 { fields["ctc_loss"] = windowCTC / Double(windowMicro) }
                     log.record("train", step: state.step, fields)
                     log.say(String(format: "step %d/%d | epoch %d | loss %.4f | lr %.2e | grad %.3f | %.2f steps/s | %.1f samples/s | ETA %@",
                                    state.step, totalSteps, state.epoch, windowLoss / Double(windowSteps), optimizer.baseLearningRates[0] * factor,
                                    gradNorm, rate, Double(windowSamples) / max(elapsed, 1e-9), formatDuration(remaining)))
-                    windowLoss = 0; windowSteps = 0; windowSamples = 0; windowStart = Date()
+                    windowLoss = 0; windowSteps = 0; windowSamples = 0; windowCTC = 0; windowMicro = 0; windowStart = Date()
                 }
                 if c.logSteeringAnalysis && state.step % c.steeringLogInterval == 0 && !lastGates.isEmpty {
                     let analysis = try SteeringAnalysis.compute(adapter: model.adapter, gates: lastGates)
@@ -162,6 +165,20 @@ public final class Trainer {
         try finish()
         log.flush()
         return state
+    }
+
+    /// Fresh runs only: rescales the projection on the first training batch (calibrate_projection).
+    func calibrateProjection() throws {
+        guard let batch = train.batches(epoch: 0, from: 0).first(where: { !$0.items.isEmpty }) else { return }
+        let (features, frameMask) = try Featurizer.stack(batch.items)
+        let text = try setup.collator.collate(batch.items.map(\.tokenIds))
+        guard let r = try setup.model.calibrateProjection(features: features, frameMask: frameMask, text: text) else {
+            log.say("calibrate_projection: no projection (encoder and LLM widths match), nothing to rescale")
+            return
+        }
+        log.record("calibration", step: 0, ["audio_rms": r.audioRMS, "token_rms": r.tokenRMS, "factor": r.factor])
+        log.say(String(format: "calibrate_projection: audio embedding RMS %.4f → %.4f (token embeddings), projection × %.4f",
+                       r.audioRMS, r.tokenRMS, r.factor))
     }
 
     /// Evaluates, records metrics, updates the best checkpoint; true when patience ran out.

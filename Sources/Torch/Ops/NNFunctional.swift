@@ -57,6 +57,15 @@ public enum Functional {
             try make { ct_cross_entropy(logits.handle, target.handle, weight?.handle, reduction.rawValue, Int64(ignoreIndex), labelSmoothing, $0) }
         }
     }
+    /// Connectionist temporal classification loss (libtorch `ctc_loss`). `logProbs` (T, B, C)
+    /// log-softmaxed over C; `targets` (B, S) int64 padded; lengths (B) int64. With `.mean`, each
+    /// sequence's loss is divided by its target length, then averaged. `zeroInfinity` zeroes
+    /// impossible alignments (targets longer than the input) instead of returning inf.
+    public static func ctcLoss(_ logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor,
+                               blank: Int = 0, reduction: Reduction = .mean, zeroInfinity: Bool = false) throws -> Tensor {
+        try make { ct_ctc_loss(logProbs.handle, targets.handle, inputLengths.handle, targetLengths.handle, Int64(blank),
+                               reduction.rawValue, zeroInfinity ? 1 : 0, $0) }
+    }
     public static func mseLoss(_ a: Tensor, _ b: Tensor, reduction: Reduction = .mean) throws -> Tensor {
         try make { ct_mse_loss(a.handle, b.handle, reduction.rawValue, $0) }
     }
