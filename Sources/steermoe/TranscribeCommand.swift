@@ -12,15 +12,15 @@ struct Transcribe: ParsableCommand {
     var checkpoint = "checkpoints/default"
     @Option(help: "Override the Whisper model folder recorded in the checkpoint.") var whisper: String?
     @Option(help: "Override the LLM model folder recorded in the checkpoint.") var llm: String?
-    @Option(help: "Beam size (1 = greedy).") var beams: Int?
+    @OptionGroup var decoding: AdapterDecodingOptions
     @Option(help: "Files per batch.") var batchSize = 4
     @Option(help: "Intra-op threads.") var threads: Int?
     @Flag(help: "One JSON object per file: {\"audio\": PATH, \"text\": ...}.") var json = false
     @OptionGroup var whisperDecoder: WhisperDecoderOptions
 
     func validate() throws {
-        if whisperDecoder.folder != nil && (whisper != nil || llm != nil || beams != nil) {
-            throw ValidationError("--whisper-decoder decodes greedily with Whisper alone: drop --whisper, --llm and --beams")
+        if whisperDecoder.folder != nil && (whisper != nil || llm != nil || decoding.isSet) {
+            throw ValidationError("--whisper-decoder decodes greedily with Whisper alone: drop --whisper, --llm and the adapter decoding options")
         }
     }
 
@@ -30,7 +30,7 @@ struct Transcribe: ParsableCommand {
         if let w = try whisperDecoder.transcriber() {
             texts = try w.transcribe(files: files, batchSize: batchSize)
         } else {
-            let t = try Transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm, numBeams: beams)
+            let t = try decoding.transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm)
             for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
             texts = try t.transcribe(files: files, batchSize: batchSize)
         }
@@ -51,7 +51,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Adapter folder.") var checkpoint: String?
     @Argument(help: "Data: parquet folders/files or JSONL manifests.") var data: [String]
     @Option(help: "Where to write predictions.jsonl and metrics.json.") var out: String?
-    @Option(help: "Beam size (1 = greedy).") var beams: Int?
+    @OptionGroup var decoding: AdapterDecodingOptions
     @Option(help: "Utterances at most.") var limit: Int?
     @Option(help: "Intra-op threads.") var threads: Int?
     @Option(help: "Utterances per batch (default: the checkpoint's eval batch size; 4 with --whisper-decoder).") var batchSize: Int?
@@ -61,8 +61,8 @@ struct Evaluate: ParsableCommand {
         guard (checkpoint == nil) != (whisperDecoder.folder == nil) else {
             throw ValidationError("pass exactly one of --checkpoint and --whisper-decoder")
         }
-        if whisperDecoder.folder != nil && beams != nil {
-            throw ValidationError("--whisper-decoder decodes greedily: drop --beams")
+        if whisperDecoder.folder != nil && decoding.isSet {
+            throw ValidationError("--whisper-decoder decodes greedily: drop --beams, --repetition-penalty and --no-repeat-ngram-size")
         }
     }
 
@@ -88,12 +88,14 @@ struct Evaluate: ParsableCommand {
             return (w, loader, ["whisper_decoder": whisperDecoder.folder ?? "", "language": whisperDecoder.language,
                                 "max_new_tokens": whisperDecoder.maxNewTokens, "decoding": "greedy"])
         }
-        let t = try Transcriber(checkpoint: checkpoint ?? "", numBeams: beams)
+        let t = try decoding.transcriber(checkpoint: checkpoint ?? "")
         var c = t.config
         c.numWorkers = max(1, c.numWorkers)
         let loader = try EvaluationData(config: c, tokenizer: t.tokenizer, extractor: t.extractor)
             .loader(paths: data, batchSize: batchSize ?? c.evalBatchSize)
         let evaluator = Evaluator(model: t.model, tokenizer: t.tokenizer, promptIds: t.collator.promptIds, generation: t.generation)
-        return (evaluator, loader, ["checkpoint": checkpoint ?? ""])
+        let g = t.generation
+        return (evaluator, loader, ["checkpoint": checkpoint ?? "", "num_beams": g.numBeams, "max_new_tokens": g.maxNewTokens,
+                                    "repetition_penalty": g.repetitionPenalty, "no_repeat_ngram_size": g.noRepeatNGramSize])
     }
 }

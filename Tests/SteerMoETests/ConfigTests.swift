@@ -74,6 +74,8 @@ final class ConfigTests: XCTestCase {
             max_prompt_tokens: 100
             calibrate_projection: true
             ctc_weight: 0.3
+            repetition_penalty: 1.2
+            no_repeat_ngram_size: 3
             """)
         let again = try TrainingConfig.parse(yaml: original.effectiveYAML())
         XCTAssertEqual(again.model, original.model)
@@ -83,6 +85,8 @@ final class ConfigTests: XCTestCase {
         XCTAssertTrue(again.bf16)
         XCTAssertTrue(again.calibrateProjection)
         XCTAssertEqual(again.model.ctcWeight, 0.3)
+        XCTAssertEqual(again.repetitionPenalty, 1.2)
+        XCTAssertEqual(again.noRepeatNGramSize, 3)
         XCTAssertThrowsError(try TrainingConfig.parse(yaml: "ctc_weight: -1\n")) {
             XCTAssertTrue("\($0)".contains("'ctc_weight' must be >= 0"), "\($0)")
         }

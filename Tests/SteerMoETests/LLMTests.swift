@@ -276,6 +276,39 @@ final class LLMTests: XCTestCase {
         }
     }
 
+    struct NGramCase { var family: String, n: Int, numBeams: Int, newTokens: [[Int]] }
+
+    /// no_repeat_ngram_size 1, 2, 3 greedy and 2 with 3 beams, against transformers 5.23
+    /// (scripts/reference/llm_generation_cases.py). The rule covers the prompt (left padding
+    /// included), so the first new token already changes for some rows.
+    func testNoRepeatNGramMatchesHF() throws {
+        let cases = [
+            NGramCase(family: "qwen2", n: 1, numBeams: 1, newTokens: [[57, 130, 138, 149, 3, 3, 3, 3, 3, 3, 3, 3], [26, 141, 59, 61, 35, 19, 105, 60, 89, 57, 155, 67]]),
+            NGramCase(family: "qwen2", n: 2, numBeams: 1, newTokens: [[57, 130, 138, 149, 3, 3, 3, 3, 3, 3, 3, 3], [26, 141, 59, 61, 35, 19, 105, 60, 89, 57, 155, 35]]),
+            NGramCase(family: "qwen2", n: 3, numBeams: 1, newTokens: [[57, 130, 138, 149, 3, 3, 3, 3, 3, 3, 3, 3], [26, 141, 59, 61, 35, 19, 105, 60, 89, 57, 155, 35]]),
+            NGramCase(family: "qwen2", n: 2, numBeams: 3, newTokens: [[57, 130, 141, 130, 149, 3, 3, 3, 3, 3, 3, 3], [26, 141, 59, 61, 35, 19, 31, 19, 49, 89, 78, 69]]),
+            NGramCase(family: "llama", n: 1, numBeams: 1, newTokens: [[28, 118, 35, 29, 92, 103, 30, 126, 15, 34, 48, 55], [39, 99, 77, 7, 28, 90, 110, 125, 55, 14, 25, 92]]),
+            NGramCase(family: "llama", n: 2, numBeams: 1, newTokens: [[123, 6, 118, 118, 29, 66, 110, 25, 94, 28, 28, 126], [39, 99, 77, 7, 41, 90, 90, 28, 28, 90, 92, 110]]),
+            NGramCase(family: "llama", n: 3, numBeams: 1, newTokens: [[123, 6, 118, 118, 118, 49, 3, 3, 3, 3, 3, 3], [39, 99, 77, 7, 41, 90, 90, 28, 28, 28, 90, 28]]),
+            NGramCase(family: "llama", n: 2, numBeams: 3, newTokens: [[28, 118, 28, 28, 35, 41, 49, 3, 3, 3, 3, 3], [39, 28, 28, 77, 28, 25, 28, 92, 19, 28, 32, 25]]),
+            NGramCase(family: "qwen3", n: 1, numBeams: 1, newTokens: [[123, 58, 15, 16, 3, 3, 3, 3, 3, 3, 3, 3], [77, 12, 19, 105, 1, 101, 88, 107, 121, 54, 98, 17]]),
+            NGramCase(family: "qwen3", n: 2, numBeams: 1, newTokens: [[123, 123, 76, 63, 123, 57, 80, 120, 94, 69, 65, 114], [77, 12, 19, 77, 72, 72, 12, 54, 77, 4, 101, 88]]),
+            NGramCase(family: "qwen3", n: 3, numBeams: 1, newTokens: [[123, 123, 123, 16, 3, 3, 3, 3, 3, 3, 3, 3], [77, 12, 19, 77, 72, 72, 72, 12, 88, 12, 4, 101]]),
+            NGramCase(family: "qwen3", n: 2, numBeams: 3, newTokens: [[123, 123, 58, 15, 16, 3, 3, 3, 3, 3, 3, 3], [105, 77, 4, 72, 59, 12, 1, 88, 105, 101, 68, 1]]),
+        ]
+        for c in cases {
+            let lm = try DecoderLM.load(folder: Self.folder(c.family))
+            let ref = try Self.reference(c.family)
+            var options = try options(c.family, numBeams: c.numBeams)
+            options.noRepeatNGramSize = c.n
+            let prompt = ref["input_ids"]!.size(1)
+            let out = c.numBeams == 1
+                ? try generate(model: lm, inputIds: ref["input_ids"]!, attentionMask: ref["attention_mask"]!, options: options)
+                : try beamSearchWithScores(model: lm, inputIds: ref["input_ids"]!, attentionMask: ref["attention_mask"]!, options: options).0
+            XCTAssertEqual(try out.slice(dim: 1, start: prompt).ints(), c.newTokens.flatMap { $0 }, "\(c.family) n \(c.n) beams \(c.numBeams)")
+        }
+    }
+
     /// Each row generated alone (batch 1: the transposed-head path, padding kept) gives the row's
     /// tokens of the batched reference.
     func testGreedySingleRowsMatchBatchedHF() throws {

@@ -40,3 +40,20 @@ for family, cases in CASES.items():
         print(json.dumps({"family": family, "options": case,
                           "new_tokens": [row[prompt:] for row in out.sequences.tolist()],
                           "sequences_scores": out.sequences_scores.tolist()}))
+
+# no_repeat_ngram_size (greedy and beams), eos/pad as each fixture's reference.json: HF applies
+# the rule to the whole running input_ids, prompt included. Held by testNoRepeatNGramMatchesHF.
+for family in CASES:
+    folder = MODELS / f"{family}-tiny-random"
+    model = AutoModelForCausalLM.from_pretrained(folder, attn_implementation="eager", dtype=torch.float32).eval()
+    ref = load_file(folder / "reference.safetensors")
+    info = json.loads((folder / "reference.json").read_text())
+    prompt = ref["input_ids"].shape[1]
+    for n, beams in [(1, 1), (2, 1), (3, 1), (2, 3)]:
+        settings = dict(do_sample=False, max_new_tokens=12, num_beams=beams, no_repeat_ngram_size=n,
+                        eos_token_id=info["eos_token_id"], pad_token_id=info["pad_token_id"],
+                        temperature=None, top_p=None, top_k=None)
+        out = model.generate(input_ids=ref["input_ids"], attention_mask=ref["attention_mask"],
+                             generation_config=GenerationConfig(**settings))
+        print(json.dumps({"family": family, "no_repeat_ngram_size": n, "num_beams": beams,
+                          "new_tokens": [row[prompt:] for row in out[:, :].tolist()]}))

@@ -40,6 +40,7 @@ extension TrainingConfig {
             "greater_is_better": greaterIsBetter, "load_best_model_at_end": loadBestModelAtEnd,
             "pooling_kernel_size": model.poolingKernel, "pooling_position": opt(model.poolingPosition),
             "pooling_type": model.pooling.rawValue, "num_beams": numBeams, "max_new_tokens": maxNewTokens,
+            "repetition_penalty": repetitionPenalty, "no_repeat_ngram_size": noRepeatNGramSize,
         ]
         return try Yams.dump(object: tree, sortKeys: true)
     }

@@ -72,6 +72,9 @@ public struct TrainingConfig: Sendable {
     public var loadBestModelAtEnd = true
     public var numBeams = 1
     public var maxNewTokens = 128
+    /// HF generation settings (1 / 0 = off).
+    public var repetitionPenalty = 1.0
+    public var noRepeatNGramSize = 0
 
     /// Keys read from upstream files but without effect here (DeepSpeed, HF Trainer plumbing).
     public private(set) var ignoredKeys: [String] = []
@@ -103,6 +106,7 @@ extension TrainingConfig {
         "deepspeed_config", "report_to", "logging_strategy", "evaluation_strategy", "save_strategy",
         "load_best_model_at_end", "metric_for_best_model", "greater_is_better",
         "pooling_kernel_size", "pooling_position", "pooling_type", "num_beams", "max_new_tokens", "mode",
+        "repetition_penalty", "no_repeat_ngram_size",
     ]
     /// Upstream keys accepted for compatibility that change nothing here.
     static let inertKeys: Set<String> = [
@@ -212,6 +216,10 @@ extension TrainingConfig {
         c.loadBestModelAtEnd = try y.bool("load_best_model_at_end") ?? true
         c.numBeams = try y.int("num_beams") ?? 1
         c.maxNewTokens = try y.int("max_new_tokens") ?? c.maxNewTokens
+        c.repetitionPenalty = try y.double("repetition_penalty") ?? 1
+        guard c.repetitionPenalty > 0 else { throw ConfigError("\(source): 'repetition_penalty' must be > 0, found \(c.repetitionPenalty)") }
+        c.noRepeatNGramSize = try y.int("no_repeat_ngram_size") ?? 0
+        guard c.noRepeatNGramSize >= 0 else { throw ConfigError("\(source): 'no_repeat_ngram_size' must be >= 0, found \(c.noRepeatNGramSize)") }
 
         try c.validate(source: source)
         return c

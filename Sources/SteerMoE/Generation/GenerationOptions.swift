@@ -7,6 +7,8 @@ public struct GenerationOptions: Sendable {
     public var numBeams: Int
     /// HF `RepetitionPenaltyLogitsProcessor`; 1 = off.
     public var repetitionPenalty: Double
+    /// HF `NoRepeatNGramLogitsProcessor`: no n-gram of this size occurs twice in a row's ids; 0 = off.
+    public var noRepeatNGramSize: Int
     /// Beam scores are divided by (generated length)^lengthPenalty.
     public var lengthPenalty: Double
     /// Beam search: stop a batch row as soon as `numBeams` hypotheses are finished (HF `True`);
@@ -18,10 +20,11 @@ public struct GenerationOptions: Sendable {
     public var padTokenId: Int?
 
     public init(maxNewTokens: Int = 64, numBeams: Int = 1, repetitionPenalty: Double = 1, lengthPenalty: Double = 1,
-                earlyStopping: Bool = false, eosTokenIds: [Int] = [], padTokenId: Int? = nil) {
+                earlyStopping: Bool = false, eosTokenIds: [Int] = [], padTokenId: Int? = nil, noRepeatNGramSize: Int = 0) {
         self.maxNewTokens = maxNewTokens
         self.numBeams = numBeams
         self.repetitionPenalty = repetitionPenalty
+        self.noRepeatNGramSize = noRepeatNGramSize
         self.lengthPenalty = lengthPenalty
         self.earlyStopping = earlyStopping
         self.eosTokenIds = eosTokenIds
@@ -42,6 +45,7 @@ public struct GenerationOptions: Sendable {
     func validate() throws {
         guard maxNewTokens >= 1 else { throw TorchError("generate: maxNewTokens must be at least 1, got \(maxNewTokens)") }
         guard numBeams >= 1 else { throw TorchError("generate: numBeams must be at least 1, got \(numBeams)") }
+        guard noRepeatNGramSize >= 0 else { throw TorchError("generate: noRepeatNGramSize must be >= 0, got \(noRepeatNGramSize)") }
         guard repetitionPenalty > 0 else { throw TorchError("generate: repetitionPenalty must be > 0, got \(repetitionPenalty)") }
     }
 }

@@ -15,12 +15,17 @@ func greedySearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, 
     var running = try ids.to(model.device)
     var finished = [Bool](repeating: false, count: b)
     var rows = [[Int]](repeating: [], count: b)
+    // Prompt + generated ids per row, for the n-gram rule (HF applies it to the whole input_ids).
+    var history: [[Int]] = options.noRepeatNGramSize > 0 && ids.size(1) > 0
+        ? try ids.ints().chunked(ids.size(1)) : [[Int]](repeating: [], count: b)
     for step in 0..<options.maxNewTokens {
-        let scores = try LogitsProcessing.repetitionPenalty(decoder.logits, ids: running, penalty: options.repetitionPenalty)
+        var scores = try LogitsProcessing.repetitionPenalty(decoder.logits, ids: running, penalty: options.repetitionPenalty)
+        scores = try LogitsProcessing.noRepeatNGram(scores, sequences: history, n: options.noRepeatNGramSize)
         var next = try scores.argmax(dim: -1).ints()
         for r in 0..<b {
             if finished[r] { next[r] = fill }
             rows[r].append(next[r])
+            if options.noRepeatNGramSize > 0 { history[r].append(next[r]) }
             if eos.contains(next[r]) { finished[r] = true }
         }
         if finished.allSatisfy({ $0 }) || step == options.maxNewTokens - 1 { break }

@@ -15,10 +15,37 @@ enum LogitsProcessing {
         return try padded.scatter(dim: 1, index: ids, source: penalised).slice(dim: 1, end: vocab)
     }
 
+    /// HF `NoRepeatNGramLogitsProcessor`: in each row, a token that would complete an n-gram
+    /// already present in that row's `sequences` (its running ids) gets score -inf.
+    static func noRepeatNGram(_ scores: Tensor, sequences: [[Int]], n: Int) throws -> Tensor {
+        guard n > 0 else { return scores }
+        let vocab = scores.size(1)
+        var banned = [Bool](repeating: false, count: sequences.count * vocab)
+        var any = false
+        for (r, seq) in sequences.enumerated() where seq.count >= n {
+            let prefix = seq[(seq.count - n + 1)...]
+            for i in 0...(seq.count - n) where seq[i..<(i + n - 1)].elementsEqual(prefix) {
+                let token = seq[i + n - 1]
+                if token >= 0 && token < vocab { banned[r * vocab + token] = true; any = true }
+            }
+        }
+        guard any else { return scores }
+        let mask = try Tensor(banned, shape: [sequences.count, vocab]).to(scores.device)
+        return try scores.maskedFill(mask, -Double.infinity)
+    }
+
     /// Bool tensor: which entries of `tokens` are one of `eos`.
     static func isEOS(_ tokens: Tensor, eos: [Int]) throws -> Tensor {
         var hit = try tokens.eq(Int64(eos.first ?? -1))
         for id in eos.dropFirst() { hit = try hit.logicalOr(tokens.eq(Int64(id))) }
         return hit
+    }
+}
+
+extension Array {
+    /// Consecutive slices of `width` elements (the rows of a flattened matrix); `[]` for width 0.
+    func chunked(_ width: Int) -> [[Element]] {
+        guard width > 0 else { return [] }
+        return stride(from: 0, to: count, by: width).map { Array(self[$0..<Swift.min($0 + width, count)]) }
     }
 }

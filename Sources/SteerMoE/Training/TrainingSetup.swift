@@ -88,8 +88,8 @@ public struct TrainingSetup {
     }
 
     public var generationOptions: GenerationOptions {
-        GenerationOptions(maxNewTokens: config.maxNewTokens, numBeams: config.numBeams,
-                          eosTokenIds: [collator.eosId], padTokenId: collator.padId)
+        GenerationOptions(maxNewTokens: config.maxNewTokens, numBeams: config.numBeams, repetitionPenalty: config.repetitionPenalty,
+                          eosTokenIds: [collator.eosId], padTokenId: collator.padId, noRepeatNGramSize: config.noRepeatNGramSize)
     }
 
     /// Identity of the frozen models, stored with checkpoints (steermoe.json).

@@ -1,0 +1,16 @@
+import ArgumentParser
+import SteerMoE
+
+/// Decoding settings of an adapter's LLM (transcribe and evaluate); unset = the checkpoint's config.
+struct AdapterDecodingOptions: ParsableArguments {
+    @Option(help: "Beam size (1 = greedy).") var beams: Int?
+    @Option(help: "HF repetition penalty (1 = off).") var repetitionPenalty: Double?
+    @Option(help: "HF no_repeat_ngram_size: no n-gram of this size twice (0 = off).") var noRepeatNgramSize: Int?
+
+    var isSet: Bool { beams != nil || repetitionPenalty != nil || noRepeatNgramSize != nil }
+
+    func transcriber(checkpoint: String, whisper: String? = nil, llm: String? = nil) throws -> Transcriber {
+        try Transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm, numBeams: beams,
+                        repetitionPenalty: repetitionPenalty, noRepeatNGramSize: noRepeatNgramSize)
+    }
+}
