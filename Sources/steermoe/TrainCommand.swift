@@ -10,11 +10,13 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue from the newest checkpoint in training.output_dir.") var resume = false
     @Option(help: "Override training.max_steps.") var maxSteps: Int?
     @Option(help: "Override training.output_dir.") var outputDir: String?
+    @Option(help: "Override training.threads (intra-op threads).") var threads: Int?
 
     func run() throws {
         var c = try TrainingConfig.load(path: config)
         if let maxSteps { c.maxSteps = maxSteps }
         if let outputDir { c.outputDir = outputDir }
+        if let threads { c.threads = threads }
         let setup = try TrainingSetup(config: c) { print($0) }
         let trainer = try Trainer(setup: setup)
         if resume { try trainer.resume() }
