@@ -198,7 +198,6 @@ extension TrainingConfig {
         c.bucketByLength = try y.bool("bucket_by_length") ?? false
         c.calibrateProjection = try y.bool("calibrate_projection") ?? false
         c.model.ctcWeight = try y.double("ctc_weight") ?? 0
-        guard c.model.ctcWeight >= 0 else { throw ConfigError("\(source): 'ctc_weight' must be >= 0, found \(c.model.ctcWeight)") }
         c.maxEvalSamples = try y.int("max_eval_samples")
         c.textualPrompt = try y.string("textual_prompt") ?? c.textualPrompt
         c.useChatTemplate = try y.bool("use_chat_template") ?? false
@@ -217,9 +216,7 @@ extension TrainingConfig {
         c.numBeams = try y.int("num_beams") ?? 1
         c.maxNewTokens = try y.int("max_new_tokens") ?? c.maxNewTokens
         c.repetitionPenalty = try y.double("repetition_penalty") ?? 1
-        guard c.repetitionPenalty > 0 else { throw ConfigError("\(source): 'repetition_penalty' must be > 0, found \(c.repetitionPenalty)") }
         c.noRepeatNGramSize = try y.int("no_repeat_ngram_size") ?? 0
-        guard c.noRepeatNGramSize >= 0 else { throw ConfigError("\(source): 'no_repeat_ngram_size' must be >= 0, found \(c.noRepeatNGramSize)") }
 
         try c.validate(source: source)
         return c
@@ -234,6 +231,9 @@ extension TrainingConfig {
         try positive(gradientAccumulationSteps, "training.gradient_accumulation_steps")
         try positive(model.numExperts, "steering.num_experts")
         try positive(model.poolingKernel, "pooling_kernel_size")
+        if model.ctcWeight < 0 { throw ConfigError("\(source): 'ctc_weight' must be >= 0, found \(model.ctcWeight)") }
+        if repetitionPenalty <= 0 { throw ConfigError("\(source): 'repetition_penalty' must be > 0, found \(repetitionPenalty)") }
+        if noRepeatNGramSize < 0 { throw ConfigError("\(source): 'no_repeat_ngram_size' must be >= 0, found \(noRepeatNGramSize)") }
         if !["linear", "cosine", "constant"].contains(lrScheduler) {
             throw ConfigError("\(source): 'training.lr_scheduler' must be linear, cosine or constant, found \(lrScheduler)")
         }
