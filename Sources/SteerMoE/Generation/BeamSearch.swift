@@ -53,11 +53,7 @@ func beamSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, op
         let flatRunning = try runningSequences.slice(dim: 2, end: curLen).reshape(batch * numBeams, curLen)
         var logProbs = try decoder.logits.to(.cpu).logSoftmax(dim: -1)
         logProbs = try LogitsProcessing.repetitionPenalty(logProbs, ids: flatRunning, penalty: options.repetitionPenalty)
-        if options.noRepeatNGramSize > 0 {
-            let rows = curLen > 0 ? try flatRunning.ints().chunked(curLen) : [[Int]](repeating: [], count: batch * numBeams)
-            logProbs = try LogitsProcessing.noRepeatNGram(logProbs, sequences: rows,
-                                                          n: options.noRepeatNGramSize)
-        }
+        logProbs = try LogitsProcessing.noRepeatNGram(logProbs, ids: flatRunning, n: options.noRepeatNGramSize)
         logProbs = try (logProbs.view(batch, numBeams, vocab) + runningBeamScores.unsqueeze(2)).reshape(batch, numBeams * vocab)
 
         // c. top-K continuations over all beams of a row

@@ -4,7 +4,7 @@ import Torch
 /// emitted eos gets the fill token from then on; stops when every row has finished or after
 /// `maxNewTokens` steps.
 ///
-/// `ids` (B, n) are the running ids the repetition penalty looks at (the prompt; may be empty).
+/// `ids` (B, n) are the running ids the logits processors look at (the prompt; may be empty).
 /// Returns the new tokens, (B, steps) as rows, finished rows filled like HF.
 func greedySearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, options: GenerationOptions) throws -> [[Int]] {
     let b = embeds.size(0)
@@ -15,22 +15,19 @@ func greedySearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, 
     var running = try ids.to(model.device)
     var finished = [Bool](repeating: false, count: b)
     var rows = [[Int]](repeating: [], count: b)
-    // Prompt + generated ids per row, for the n-gram rule (HF applies it to the whole input_ids).
-    var history: [[Int]] = options.noRepeatNGramSize > 0 && ids.size(1) > 0
-        ? try ids.ints().chunked(ids.size(1)) : [[Int]](repeating: [], count: b)
     for step in 0..<options.maxNewTokens {
         var scores = try LogitsProcessing.repetitionPenalty(decoder.logits, ids: running, penalty: options.repetitionPenalty)
-        scores = try LogitsProcessing.noRepeatNGram(scores, sequences: history, n: options.noRepeatNGramSize)
+        scores = try LogitsProcessing.noRepeatNGram(scores, ids: running, n: options.noRepeatNGramSize)
         var next = try scores.argmax(dim: -1).ints()
         for r in 0..<b {
             if finished[r] { next[r] = fill }
             rows[r].append(next[r])
-            if options.noRepeatNGramSize > 0 { history[r].append(next[r]) }
             if eos.contains(next[r]) { finished[r] = true }
         }
         if finished.allSatisfy({ $0 }) || step == options.maxNewTokens - 1 { break }
         let tokens = try Tensor(next, shape: [b, 1]).to(model.device)
-        if options.repetitionPenalty != 1 { running = try Tensor.cat([running, tokens], dim: 1) }
+        // The running ids only matter to the logits processors (HF: the whole input_ids).
+        if options.repetitionPenalty != 1 || options.noRepeatNGramSize > 0 { running = try Tensor.cat([running, tokens], dim: 1) }
         try decoder.step(tokens)
     }
     return rows

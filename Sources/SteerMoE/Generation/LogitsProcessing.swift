@@ -16,10 +16,12 @@ enum LogitsProcessing {
     }
 
     /// HF `NoRepeatNGramLogitsProcessor`: in each row, a token that would complete an n-gram
-    /// already present in that row's `sequences` (its running ids) gets score -inf.
-    static func noRepeatNGram(_ scores: Tensor, sequences: [[Int]], n: Int) throws -> Tensor {
-        guard n > 0 else { return scores }
+    /// already present in that row's running `ids` (as for the repetition penalty) gets score
+    /// -inf. `scores` (B, V), `ids` (B, n) int64.
+    static func noRepeatNGram(_ scores: Tensor, ids: Tensor, n: Int) throws -> Tensor {
+        guard n > 0, ids.size(1) >= n else { return scores }
         let vocab = scores.size(1)
+        let sequences = try ids.ints().chunked(ids.size(1))
         var banned = [Bool](repeating: false, count: sequences.count * vocab)
         var any = false
         for (r, seq) in sequences.enumerated() where seq.count >= n {
