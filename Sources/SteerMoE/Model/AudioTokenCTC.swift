@@ -30,13 +30,22 @@ extension SteerMoEModel {
         let padded = targets.flatMap { $0 + [Int64](repeating: 0, count: longest - $0.count) }
         let inputLengths = try audioMask.map { try $0.to(dtype: .int64).sum(dim: 1) } ?? Tensor.full([b], a, dtype: .int64)
 
-        let table = try llm.embed(Tensor.arange(llm.vocabSize, dtype: .int64).unsqueeze(0)).squeeze(0)  // (V, H)
         let x = try audio.to(dtype: .float32)
-        let tokenScores = try x.matmul(table.to(dtype: .float32).transpose(0, 1))       // (B, A, V)
+        let tokenScores = try x.matmul(tokenTable().transpose(0, 1))                    // (B, A, V)
         let blankScores = try x.matmul(blank.to(dtype: .float32).unsqueeze(1))          // (B, A, 1)
         let logProbs = try Tensor.cat([blankScores, tokenScores], dim: 2).logSoftmax(dim: 2).transpose(0, 1)
         return try Functional.ctcLoss(logProbs, targets: Tensor(padded, shape: [b, longest]), inputLengths: inputLengths,
                                       targetLengths: Tensor(targets.map { Int64($0.count) }), blank: 0,
                                       reduction: .mean, zeroInfinity: true)
+    }
+
+    /// Every token's input embedding as the LLM sees it (Gemma's scaling included), float32 (V, H).
+    func tokenTable() throws -> Tensor {
+        if let ctcTokenTable { return ctcTokenTable }
+        let table = try Autograd.noGrad {
+            try llm.embed(Tensor.arange(llm.vocabSize, dtype: .int64).unsqueeze(0)).squeeze(0).to(dtype: .float32)
+        }
+        ctcTokenTable = table
+        return table
     }
 }

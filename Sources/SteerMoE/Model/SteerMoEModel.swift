@@ -13,6 +13,9 @@ public final class SteerMoEModel {
     public var gradientCheckpointing = false {
         didSet { encoder.gradientCheckpointing = gradientCheckpointing }
     }
+    /// The frozen LLM's input-embedding table in float32 (V, H), built on first use by the
+    /// audio-token CTC (AudioTokenCTC.swift) instead of once per step.
+    var ctcTokenTable: Tensor?
 
     public init(encoder: WhisperEncoder, llm: DecoderLM, adapter: SteeringAdapter) {
         self.encoder = encoder
