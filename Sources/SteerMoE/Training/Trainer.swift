@@ -87,8 +87,7 @@ public final class Trainer {
             for batch in batches {
                 state.batchInEpoch = batch.index + 1
                 guard !batch.items.isEmpty else { continue }
-                let (features, frameMask) = try Featurizer.stack(batch.items)
-                let text = try setup.collator.collate(batch.items.map(\.tokenIds))
+                let (features, frameMask, text) = try modelInputs(batch.items)
                 let out = try Autocast.run(dtype: .bfloat16, enabled: c.bf16) {
                     try model(features: features, frameMask: frameMask, text: text)
                 }
@@ -167,11 +166,16 @@ public final class Trainer {
         return state
     }
 
+    /// Stacked features, frame mask and collated text of a batch, as the model takes them.
+    func modelInputs(_ items: [SpeechItem]) throws -> (features: Tensor, frameMask: Tensor, text: TextBatch) {
+        let (features, frameMask) = try Featurizer.stack(items)
+        return (features, frameMask, try setup.collator.collate(items.map(\.tokenIds)))
+    }
+
     /// Fresh runs only: rescales the projection on the first training batch (calibrate_projection).
     func calibrateProjection() throws {
         guard let batch = train.batches(epoch: 0, from: 0).first(where: { !$0.items.isEmpty }) else { return }
-        let (features, frameMask) = try Featurizer.stack(batch.items)
-        let text = try setup.collator.collate(batch.items.map(\.tokenIds))
+        let (features, frameMask, text) = try modelInputs(batch.items)
         guard let r = try setup.model.calibrateProjection(features: features, frameMask: frameMask, text: text) else {
             log.say("calibrate_projection: no projection (encoder and LLM widths match), nothing to rescale")
             return
