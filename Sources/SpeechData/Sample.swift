@@ -26,5 +26,15 @@ public struct Sample: Sendable {
     }
 }
 
+/// A row's transcript as stored: its text and, where the file has them, precomputed token ids.
+public struct Transcript: Sendable, Equatable {
+    public var text: String?
+    public var inputIds: [Int64]?
+    public init(text: String?, inputIds: [Int64]? = nil) {
+        self.text = text
+        self.inputIds = inputIds
+    }
+}
+
 /// Hop of Whisper-style log-mel features (160 samples at 16 kHz): converts frames to seconds.
 let featureFrameSeconds = 0.01

@@ -162,6 +162,19 @@ final class DatasetIndexTests: XCTestCase {
         XCTAssertEqual(sample.duration, 0.06, accuracy: 1e-9)  // 6 frames x 10 ms
     }
 
+    /// transcripts() gives every kept row's text (and stored ids) in entry order, as sample(at:) does.
+    func testTranscriptsMatchTheDecodedSamples() throws {
+        let paths = ["parquet_nested", "parquet_arrays", "hf_disk", "manifest/train.jsonl", "parquet_precomputed"].map(Fixture.path)
+        let (index, _) = try quietBuild(paths)
+        let transcripts = try index.transcripts()
+        XCTAssertEqual(transcripts.count, index.entries.count)
+        for i in index.entries.indices {
+            let sample = try index.sample(at: i)
+            XCTAssertEqual(transcripts[i], Transcript(text: sample.text, inputIds: sample.inputIds), "entry \(i)")
+        }
+        XCTAssertEqual(transcripts.last?.inputIds, [4, 5])
+    }
+
     func testDurationAndTextLengthFilters() throws {
         let filter = FilterOptions(maxAudioLength: 0.2, maxTextLength: 12, verifyAudio: false)
         let (index, _) = try quietBuild([Fixture.path("parquet_nested"), Fixture.path("parquet_arrays")],

@@ -62,6 +62,43 @@ final class AudioTokenCTCTests: XCTestCase {
         XCTAssertNotNil(m.adapter.stateDict()["ctc_blank"], "saved with the adapter")
     }
 
+    /// Restricted classes: the same loss when they cover the vocabulary; a lower one (a smaller
+    /// softmax) when they hold only some tokens; a clear error for a target outside them.
+    func testRestrictedClassesSpanOnlyTheGivenTokens() throws {
+        let m = try model(ctcWeight: 1)
+        let audio = try Tensor.randn([2, 6, m.llm.config.hiddenSize], generator: Generator(seed: 11)) * 0.3
+        let labels = try Tensor(rows: [[Int64(-100), 23, 41, 149], [-100, 57, 149, -100]])
+        let full: Double = try m.audioTokenCTCLoss(audio: audio, audioMask: nil, labels: labels).item()
+        try m.restrictCTCClasses(to: Array(0..<m.llm.vocabSize).reversed())
+        XCTAssertEqual(try m.audioTokenCTCLoss(audio: audio, audioMask: nil, labels: labels).item(), full, accuracy: 1e-5)
+        try m.restrictCTCClasses(to: [57, 41, 23, 23, 90])
+        XCTAssertEqual(m.ctcClasses?.count, 4)
+        let restricted: Double = try m.audioTokenCTCLoss(audio: audio, audioMask: nil, labels: labels).item()
+        XCTAssertLessThan(restricted, full - 0.5)
+        let outside = try Tensor(rows: [[Int64(-100), 23, 42, 149]])
+        XCTAssertThrowsError(try m.audioTokenCTCLoss(audio: audio.slice(dim: 0, start: 0, end: 1), audioMask: nil, labels: outside)) {
+            XCTAssertTrue("\($0)".contains("token 42 of batch row 0 is not among the 4 CTC classes"), "\($0)")
+        }
+        XCTAssertThrowsError(try m.restrictCTCClasses(to: [1, m.llm.vocabSize])) {
+            XCTAssertTrue("\($0)".contains("token id \(m.llm.vocabSize) is outside the vocabulary"), "\($0)")
+        }
+    }
+
+    /// Gemma multiplies input embeddings by √H; the CTC scores use the matrix as stored.
+    func testGemmaScoresUseTheStoredEmbeddingMatrix() throws {
+        var options = SteerMoEOptions()
+        options.audioPadding = .trim
+        options.ctcWeight = 1
+        let m = try SteerMoEModel.build(whisperFolder: Fixtures.path("models/whisper-tiny-random"),
+                                        llmFolder: Fixtures.path("models/gemma3-tiny-random"), options: options, seed: 3)
+        let stored = try m.llm.embeddingMatrix.to(dtype: .float32)
+        XCTAssertEqual(try maxAbsDiff(m.ctcClassSet().table, stored), 0)
+        let inputNorm: Double = try m.llm.embed(Tensor(rows: [[Int64(7)]])).pow(2).sum().sqrt().item()
+        let storedNorm: Double = try stored.select(dim: 0, index: 7).pow(2).sum().sqrt().item()
+        let inputScale = inputNorm / storedNorm
+        XCTAssertEqual(inputScale, Double(m.llm.config.hiddenSize).squareRoot(), accuracy: 1e-3, "the input side keeps √H")
+    }
+
     /// After calibration the audio embeddings' RMS equals the text embeddings' RMS, directions kept.
     func testCalibrationMatchesTokenEmbeddingRMS() throws {
         let m = try model(ctcWeight: 0)

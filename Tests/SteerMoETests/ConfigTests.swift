@@ -74,6 +74,7 @@ final class ConfigTests: XCTestCase {
             max_prompt_tokens: 100
             calibrate_projection: true
             ctc_weight: 0.3
+            ctc_classes: transcripts
             repetition_penalty: 1.2
             no_repeat_ngram_size: 3
             """)
@@ -87,6 +88,11 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(again.model.ctcWeight, 0.3)
         XCTAssertEqual(again.repetitionPenalty, 1.2)
         XCTAssertEqual(again.noRepeatNGramSize, 3)
+        XCTAssertEqual(again.model.ctcClasses, .transcripts)
+        XCTAssertEqual(try TrainingConfig.parse(yaml: "ctc_weight: 0.3\n").model.ctcClasses, .vocabulary)
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "ctc_classes: train\n")) {
+            XCTAssertTrue("\($0)".contains("'ctc_classes' must be vocabulary or transcripts, found train"), "\($0)")
+        }
         XCTAssertThrowsError(try TrainingConfig.parse(yaml: "ctc_weight: -1\n")) {
             XCTAssertTrue("\($0)".contains("'ctc_weight' must be >= 0"), "\($0)")
         }

@@ -99,6 +99,17 @@ public final class DatasetIndex: Sendable {
         return try decode(entry, in: shards[Int(entry.file)].rows(chunk: Int(entry.chunk)))
     }
 
+    /// The transcript of every kept row, in entry order, without reading any audio (e.g. to
+    /// collect the token set of a training split). Each chunk is read once.
+    public func transcripts() throws -> [Transcript] {
+        var byChunk: [[Int32]: [Transcript]] = [:]
+        return try entries.map { entry in
+            let key = [entry.file, entry.chunk]
+            if byChunk[key] == nil { byChunk[key] = try shards[Int(entry.file)].transcripts(chunk: Int(entry.chunk)) }
+            return byChunk[key]![Int(entry.rowInChunk)]
+        }
+    }
+
     /// Decodes an entry's row out of its chunk's rows, naming the row when it fails.
     func decode(_ entry: IndexEntry, in rows: [RawRow]) throws -> Sample {
         let raw = rows[Int(entry.rowInChunk)]

@@ -59,6 +59,24 @@ final class ShardAccess: @unchecked Sendable {
         }
     }
 
+    /// The text (and precomputed `input_ids`, where the file has them) of every row of a chunk,
+    /// reading only those columns: no audio bytes are read.
+    func transcripts(chunk: Int) throws -> [Transcript] {
+        let mapping = layout.mapping
+        let names = [mapping.text] + (layout.hasInputIds ? [mapping.inputIds] : [])
+        let table: ArrowTable
+        switch storage {
+        case .parquet(let reader): table = try reader.readRowGroup(chunk, columns: names)
+        case .arrow(let reader): table = try reader.readBatch(chunk, columns: names)
+        case .manifest: return try rows(chunk: chunk).map { Transcript(text: $0.text, inputIds: $0.inputIds) }
+        }
+        let text = try table.column(mapping.text)
+        let ids = layout.hasInputIds ? try table.column(mapping.inputIds) : nil
+        return try (0..<table.rowCount).map { i in
+            Transcript(text: try? text.string(i), inputIds: try ids.flatMap { $0.isNull(i) ? nil : try $0.int64s(i) })
+        }
+    }
+
     /// Resolves a stored audio path: absolute as is, relative against the data file's folder.
     func resolve(_ path: String) -> String {
         path.hasPrefix("/") ? path : folder + "/" + path

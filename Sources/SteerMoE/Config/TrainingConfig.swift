@@ -98,7 +98,7 @@ extension TrainingConfig {
         "training.use_deepspeed", "training.seed", "training.threads", "training.device", "training.num_workers",
         "training.max_consecutive_nonfinite_steps",
         "parquet_dirs", "eval_parquet_dirs", "audio_column", "text_column", "sample_rate", "max_audio_length",
-        "max_text_length", "filter_dataset", "bucket_by_length", "calibrate_projection", "ctc_weight", "max_eval_samples", "audio_padding",
+        "max_text_length", "filter_dataset", "bucket_by_length", "calibrate_projection", "ctc_weight", "ctc_classes", "max_eval_samples", "audio_padding",
         "textual_prompt", "use_chat_template", "max_prompt_tokens", "use_adapter",
         "save_total_limit", "logging_steps", "eval_steps", "save_steps",
         "log_steering_analysis", "steering_log_interval", "clip_steering_gradients",
@@ -198,6 +198,12 @@ extension TrainingConfig {
         c.bucketByLength = try y.bool("bucket_by_length") ?? false
         c.calibrateProjection = try y.bool("calibrate_projection") ?? false
         c.model.ctcWeight = try y.double("ctc_weight") ?? 0
+        if let v = try y.string("ctc_classes") {
+            guard let classes = SteerMoEOptions.CTCClasses(rawValue: v) else {
+                throw ConfigError("\(source): 'ctc_classes' must be vocabulary or transcripts, found \(v)")
+            }
+            c.model.ctcClasses = classes
+        }
         c.maxEvalSamples = try y.int("max_eval_samples")
         c.textualPrompt = try y.string("textual_prompt") ?? c.textualPrompt
         c.useChatTemplate = try y.bool("use_chat_template") ?? false

@@ -74,6 +74,10 @@ public final class DecoderLM: Module {
     public var device: Device { model.embedTokens.weight.value.device }
     public var vocabSize: Int { config.vocabSize }
 
+    /// The input-embedding matrix (V, H) as stored, without Gemma's √H input multiplier (for tied
+    /// models also the LM head's matrix).
+    public var embeddingMatrix: Tensor { model.embedTokens.weight.value }
+
     /// Token ids (B, T) int64 → embeddings (B, T, H).
     public func embed(_ ids: Tensor) throws -> Tensor { try scaledEmbeddings(model.embedTokens(ids)) }
 

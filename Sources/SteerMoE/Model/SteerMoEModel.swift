@@ -13,9 +13,9 @@ public final class SteerMoEModel {
     public var gradientCheckpointing = false {
         didSet { encoder.gradientCheckpointing = gradientCheckpointing }
     }
-    /// The frozen LLM's input-embedding table in float32 (V, H), built on first use by the
-    /// audio-token CTC (AudioTokenCTC.swift) instead of once per step.
-    var ctcTokenTable: Tensor?
+    /// The classes of the audio-token CTC (AudioTokenCTC.swift): their embedding rows in float32
+    /// and their token ids, built once (whole vocabulary on first use, or `restrictCTCClasses`).
+    var ctcClasses: AudioTokenClasses?
 
     public init(encoder: WhisperEncoder, llm: DecoderLM, adapter: SteeringAdapter) {
         self.encoder = encoder

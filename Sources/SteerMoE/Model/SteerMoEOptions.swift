@@ -24,6 +24,15 @@ public struct SteerMoEOptions: Sendable, Equatable {
     /// Weight of the auxiliary CTC loss that reads audio embeddings as LLM tokens (0 = off, as
     /// upstream; our addition, see AudioTokenCTC).
     public var ctcWeight = 0.0
+    /// The classes that CTC scores each audio embedding against (besides the blank).
+    public enum CTCClasses: String, Sendable {
+        /// Every token of the LLM's vocabulary.
+        case vocabulary
+        /// Only the tokens that occur in the training transcripts: the softmax then spans a few
+        /// thousand classes instead of the whole vocabulary (Gemma 3: 262k, which doubled a step).
+        case transcripts
+    }
+    public var ctcClasses: CTCClasses = .vocabulary
 
     public init() {}
 }

@@ -28,6 +28,11 @@ public final class Trainer {
             throw ConfigError("only \(trainIndex.entries.count) usable training rows for batch_size \(c.batchSize) (drop_last)")
         }
         train = setup.loader(trainIndex, batchSize: c.batchSize, shuffle: true, dropLast: true)
+        if c.model.ctcWeight > 0 && c.model.ctcClasses == .transcripts {
+            let tokens = try setup.transcriptTokens(trainIndex)
+            try setup.model.restrictCTCClasses(to: Array(tokens))
+            log.say("ctc_classes: \(tokens.count) tokens of the training transcripts (of \(setup.model.llm.vocabSize))")
+        }
         if !c.evalParquetDirs.isEmpty {
             let evalIndex = try setup.index(paths: c.evalParquetDirs, skipReport: c.outputDir + "/skipped_eval.jsonl", log: log.say)
             eval = setup.loader(evalIndex, batchSize: c.evalBatchSize, shuffle: false, dropLast: false)

@@ -60,6 +60,16 @@ public struct TrainingSetup {
                                       skipReport: report, workers: max(1, config.numWorkers), log: log)
     }
 
+    /// Every token id of the transcripts of `index`, tokenized as the featurizer does (the CTC
+    /// classes of `ctc_classes: transcripts`). Reads text columns only.
+    public func transcriptTokens(_ index: DatasetIndex) throws -> Set<Int> {
+        var ids = Set<Int>()
+        for t in try index.transcripts() {
+            ids.formUnion(t.inputIds.map { $0.map(Int.init) } ?? tokenizer.encode(t.text ?? "", addSpecialTokens: false))
+        }
+        return ids
+    }
+
     public func loader(_ index: DatasetIndex, batchSize: Int, shuffle: Bool, dropLast: Bool) -> DataLoader<SpeechItem> {
         let featurizer = self.featurizer
         return DataLoader(index: index,
