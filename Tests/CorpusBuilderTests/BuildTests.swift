@@ -6,6 +6,7 @@ import XCTest
 
 /// Building a corpus from a test source: layout, schema, read-back, reruns, resumption.
 final class BuildTests: XCTestCase {
+    @discardableResult
     func build(_ folder: URL, _ sources: [CorpusSource], clipsPerShard: Int = 4, seed: UInt64 = 0) throws
         -> [CorpusBuild.SourceResult] {
         var options = CorpusBuild.Options()

@@ -28,6 +28,23 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(try transcriber.transcribe(files: files, batchSize: 3), TinyStack.words)
     }
 
+    /// ctc_classes: transcripts — the CTC classes are exactly the tokens of the training transcripts.
+    func testCTCClassesAreTheTrainingTranscriptsTokens() throws {
+        let stack = try TinyStack()
+        defer { stack.remove() }
+        var config = try stack.config(output: stack.root + "/run", extra: "ctc_weight: 0.5\nctc_classes: transcripts")
+        config.maxSteps = 2
+        let setup = try TrainingSetup(config: config) { _ in }
+        let trainer = try Trainer(setup: setup, quiet: true)
+        let expected = Set(TinyStack.words.flatMap { setup.tokenizer.encode($0, addSpecialTokens: false) })
+        XCTAssertEqual(setup.model.ctcClasses?.count, expected.count)
+        for id in expected { XCTAssertNotNil(setup.model.ctcClasses?.classOf(Int64(id)), "token \(id)") }
+        try trainer.run()
+        XCTAssertEqual(trainer.stepLosses.count, 2)
+        let log = try String(contentsOfFile: stack.root + "/run/train_log.jsonl", encoding: .utf8)
+        XCTAssertTrue(log.contains("\"kind\":\"ctc_classes\""), log)
+    }
+
     /// A run killed with SIGKILL and resumed gives the same losses as an uninterrupted run.
     func testKilledAndResumedRunRepeatsTheUninterruptedLosses() throws {
         let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/steermoe")

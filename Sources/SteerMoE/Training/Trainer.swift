@@ -32,6 +32,7 @@ public final class Trainer {
             let tokens = try setup.transcriptTokens(trainIndex)
             try setup.model.restrictCTCClasses(to: Array(tokens))
             log.say("ctc_classes: \(tokens.count) tokens of the training transcripts (of \(setup.model.llm.vocabSize))")
+            log.record("ctc_classes", step: 0, ["tokens": tokens.count, "vocabulary": setup.model.llm.vocabSize])
         }
         if !c.evalParquetDirs.isEmpty {
             let evalIndex = try setup.index(paths: c.evalParquetDirs, skipReport: c.outputDir + "/skipped_eval.jsonl", log: log.say)
