@@ -1,7 +1,7 @@
 import XCTest
 @testable import Torch
 
-private final class Block: Module {
+private final class Block: Module, @unchecked Sendable {
     @Key var attention: Linear
     let mlp: Linear
     let norm: LayerNorm
@@ -12,7 +12,7 @@ private final class Block: Module {
     }
 }
 
-private final class Model: Module {
+private final class Model: Module, @unchecked Sendable {
     @Key var embed: Embedding
     let layers: [Block]
     let head: Linear?

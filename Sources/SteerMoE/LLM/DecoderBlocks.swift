@@ -2,28 +2,39 @@ import Foundation
 import Torch
 
 /// Self-attention with grouped-query heads, RoPE and an optional KV cache
-/// (HF `LlamaAttention` / `Qwen2Attention` / `Qwen3Attention`).
-final class DecoderAttention: Module {
+/// (HF `LlamaAttention` / `Qwen2Attention` / `Qwen3Attention` / `Gemma3Attention`).
+final class DecoderAttention: Module, @unchecked Sendable {
     @Key var qProj: Linear
     @Key var kProj: Linear
     @Key var vProj: Linear
     @Key var oProj: Linear
-    /// Qwen3 only: RMSNorm over each head's vector, applied before RoPE.
-    @Key var qNorm: RMSNorm?
-    @Key var kNorm: RMSNorm?
+    /// Norm over each query / key head's vector before RoPE (Qwen3: RMSNorm, Gemma 3: GemmaRMSNorm).
+    @Key var qNorm: (Module & UnaryLayer)?
+    @Key var kNorm: (Module & UnaryLayer)?
     let numHeads: Int, numKVHeads: Int, headDim: Int
+    /// Score scale; nil = 1/√head_dim (Gemma 3: query_pre_attn_scalar^-0.5).
+    let scale: Double?
 
-    init(_ c: DecoderConfig, _ w: WeightReader, prefix: String) throws {
+    /// `headNorm` builds the q / k head norm from its weight prefix (nil: no head norms).
+    init(_ c: DecoderConfig, _ w: WeightReader, prefix: String,
+         headNorm: ((String) throws -> Module & UnaryLayer)?, scale: Double? = nil) throws {
         numHeads = c.numHeads
         numKVHeads = c.numKVHeads
         headDim = c.headDim
+        self.scale = scale
         let (h, q, kv) = (c.hiddenSize, c.numHeads * c.headDim, c.numKVHeads * c.headDim)
         _qProj = Key(wrappedValue: try w.linear("\(prefix).q_proj", h, q, bias: c.qkvBias), "q_proj")
         _kProj = Key(wrappedValue: try w.linear("\(prefix).k_proj", h, kv, bias: c.qkvBias), "k_proj")
         _vProj = Key(wrappedValue: try w.linear("\(prefix).v_proj", h, kv, bias: c.qkvBias), "v_proj")
         _oProj = Key(wrappedValue: try w.linear("\(prefix).o_proj", q, h, bias: c.outputBias), "o_proj")
-        _qNorm = Key(wrappedValue: c.qkNorm ? try w.rmsNorm("\(prefix).q_norm", c.headDim, eps: c.rmsNormEps) : nil, "q_norm")
-        _kNorm = Key(wrappedValue: c.qkNorm ? try w.rmsNorm("\(prefix).k_norm", c.headDim, eps: c.rmsNormEps) : nil, "k_norm")
+        _qNorm = Key(wrappedValue: try headNorm?("\(prefix).q_norm"), "q_norm")
+        _kNorm = Key(wrappedValue: try headNorm?("\(prefix).k_norm"), "k_norm")
+    }
+
+    /// Llama / Qwen2 / Qwen3: RMSNorm head norms where the config has them (`qk_norm`).
+    convenience init(_ c: DecoderConfig, _ w: WeightReader, prefix: String) throws {
+        try self.init(c, w, prefix: prefix,
+                      headNorm: c.qkNorm ? { try w.rmsNorm($0, c.headDim, eps: c.rmsNormEps) } : nil)
     }
 
     func callAsFunction(_ x: Tensor, rope: (cos: Tensor, sin: Tensor), mask: AttentionMask,
@@ -39,32 +50,38 @@ final class DecoderAttention: Module {
         q = try RotaryEmbedding.apply(q.transpose(1, 2), cos: rope.cos, sin: rope.sin)
         k = try RotaryEmbedding.apply(k.transpose(1, 2), cos: rope.cos, sin: rope.sin)
         if let cache { (k, v) = try cache.update(layer: layer, keys: k, values: v) }
-        let out = try Functional.scaledDotProductAttention(q, k, v, mask: mask.mask, isCausal: mask.isCausal,
+        let out = try Functional.scaledDotProductAttention(q, k, v, mask: mask.mask, isCausal: mask.isCausal, scale: scale,
                                                            enableGQA: numHeads != numKVHeads)
         return try oProj(out.transpose(1, 2).reshape(b, t, numHeads * headDim))
     }
 }
 
-/// SwiGLU feed-forward: down(silu(gate(x)) · up(x)).
-final class DecoderMLP: Module {
+/// Gated feed-forward: down(act(gate(x)) · up(x)); SwiGLU (silu) or Gemma's GeGLU
+/// (`gelu_pytorch_tanh`).
+final class DecoderMLP: Module, @unchecked Sendable {
+    enum Activation { case silu, geluTanh }
     @Key var gateProj: Linear
     @Key var upProj: Linear
     @Key var downProj: Linear
+    let activation: Activation
 
-    init(_ c: DecoderConfig, _ w: WeightReader, prefix: String) throws {
+    init(_ c: DecoderConfig, _ w: WeightReader, prefix: String, activation: Activation = .silu) throws {
         let (h, i) = (c.hiddenSize, c.intermediateSize)
+        self.activation = activation
         _gateProj = Key(wrappedValue: try w.linear("\(prefix).gate_proj", h, i, bias: c.mlpBias), "gate_proj")
         _upProj = Key(wrappedValue: try w.linear("\(prefix).up_proj", h, i, bias: c.mlpBias), "up_proj")
         _downProj = Key(wrappedValue: try w.linear("\(prefix).down_proj", i, h, bias: c.mlpBias), "down_proj")
     }
 
     func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try downProj(gateProj(x).silu() * upProj(x))
+        let gate = try gateProj(x)
+        let activated = try activation == .silu ? gate.silu() : gate.gelu(approximate: true)
+        return try downProj(activated * upProj(x))
     }
 }
 
 /// Pre-norm transformer block: x + attn(norm(x)), then + mlp(norm(·)).
-final class DecoderLayer: Module {
+final class DecoderLayer: Module, @unchecked Sendable {
     @Key var selfAttn: DecoderAttention
     @Key var mlp: DecoderMLP
     @Key var inputLayernorm: RMSNorm

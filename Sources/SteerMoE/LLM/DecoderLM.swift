@@ -2,7 +2,7 @@ import Foundation
 import Torch
 
 /// The transformer body, HF's `model.*`: token embeddings, decoder layers, final norm.
-public final class DecoderBackbone: Module {
+public final class DecoderBackbone: Module, @unchecked Sendable {
     @Key var embedTokens: Embedding
     let layers: [any DecoderBlock]
     let norm: any Module & UnaryLayer
@@ -31,7 +31,7 @@ public final class DecoderBackbone: Module {
 ///   (RoPE is relative), so training with right padding and generation with left padding agree.
 /// - Outputs at padding positions are finite but meaningless.
 /// - One model serves one caller at a time: the RoPE table and the decode-head copy grow lazily.
-public final class DecoderLM: Module {
+public final class DecoderLM: Module, @unchecked Sendable {
     public let config: DecoderConfig
     public let model: DecoderBackbone
     /// Absent when `tie_word_embeddings`: the embedding table doubles as the output projection.

@@ -4,7 +4,7 @@ import Torch
 /// The trainable part of SteerMoE, with upstream's state-dict names: `steering_vectors`
 /// (L, E, d), one `router` Linear(d, E·L) sliced per layer, optional `layer_scales` (L), and
 /// `prompt_proj` Linear(d_whisper, d_llm) when the widths differ (identity otherwise).
-public final class SteeringAdapter: Module {
+public final class SteeringAdapter: Module, @unchecked Sendable {
     @Key public var steeringVectors: Parameter?
     public let router: Linear?
     @Key public var layerScales: Parameter?

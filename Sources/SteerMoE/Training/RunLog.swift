@@ -10,7 +10,9 @@ public final class RunLog {
     public init(outputDir: String, loggingDir: String?, quiet: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         let path = outputDir + "/train_log.jsonl"
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) && !FileManager.default.createFile(atPath: path, contents: nil) {
+            throw ConfigError("\(path): cannot create the training log")
+        }
         jsonl = FileHandle(forWritingAtPath: path)
         _ = try? jsonl?.seekToEnd()
         tensorboard = try TensorBoardWriter(directory: loggingDir ?? outputDir + "/tensorboard")

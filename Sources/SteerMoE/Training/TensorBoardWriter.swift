@@ -10,7 +10,7 @@ public final class TensorBoardWriter {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let host = ProcessInfo.processInfo.hostName
         path = "\(directory)/events.out.tfevents.\(Int(Date().timeIntervalSince1970)).\(host).\(getpid())"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)  // the open below reports failure
         guard let h = FileHandle(forWritingAtPath: path) else { throw ConfigError("\(path): cannot create TensorBoard event file") }
         handle = h
         var version = Proto()

@@ -3,7 +3,7 @@ import Torch
 
 /// Pre-norm decoder layer: causal self-attention, cross-attention over the encoder output and
 /// the feed-forward block, each `x + f(norm(x))` (HF `WhisperDecoderLayer`).
-final class WhisperDecoderLayer: Module {
+final class WhisperDecoderLayer: Module, @unchecked Sendable {
     @Key var selfAttention: WhisperAttention
     @Key var selfAttentionNorm: LayerNorm
     @Key var crossAttention: WhisperAttention
@@ -52,7 +52,7 @@ public final class WhisperDecoderCache {
 /// positions (`max_target_positions`), pre-norm layers with causal self-attention and
 /// cross-attention, a final layer norm; logits are `h · embed_tokensᵀ` (HF's tied `proj_out`).
 /// HF's decoder does not apply `embed_scale`, and neither does this one.
-public final class WhisperDecoder: Module {
+public final class WhisperDecoder: Module, @unchecked Sendable {
     public let config: WhisperDecoderConfig
     @Key var embedTokens: Embedding
     @Key var positions: Embedding

@@ -2,7 +2,7 @@ import Foundation
 import Torch
 
 /// Whisper's multi-head self-attention (k_proj has no bias, as in the checkpoints).
-final class WhisperAttention: Module {
+final class WhisperAttention: Module, @unchecked Sendable {
     @Key var query: Linear
     @Key var key: Linear
     @Key var value: Linear
@@ -34,7 +34,7 @@ final class WhisperAttention: Module {
 }
 
 /// Pre-norm transformer layer: x + attn(ln(x)), then x + fc2(act(fc1(ln(x)))).
-final class WhisperEncoderLayer: Module {
+final class WhisperEncoderLayer: Module, @unchecked Sendable {
     @Key var attention: WhisperAttention
     @Key var attentionNorm: LayerNorm
     let fc1: Linear
@@ -60,7 +60,7 @@ final class WhisperEncoderLayer: Module {
 /// Whisper's encoder (keys as `model.encoder.*` without the prefix): conv front end with GELU,
 /// learned/sinusoidal positions, pre-norm layers and a final layer norm. Accepts inputs shorter
 /// than 30 s (positions [0, T/2)), optionally with a key-padding mask.
-public final class WhisperEncoder: Module {
+public final class WhisperEncoder: Module, @unchecked Sendable {
     public let config: WhisperEncoderConfig
     let conv1: Conv1d
     let conv2: Conv1d

@@ -1,7 +1,7 @@
 import Foundation
 
 /// y = x Wᵀ + b. Initialised as torch.nn.Linear (uniform ±1/sqrt(in)).
-public final class Linear: Module, UnaryLayer {
+public final class Linear: Module, @unchecked Sendable, UnaryLayer {
     public let weight: Parameter
     public let bias: Parameter?
 
@@ -30,7 +30,7 @@ public final class Linear: Module, UnaryLayer {
 }
 
 /// Lookup table of vectors. Initialised N(0, 1) as torch.nn.Embedding.
-public final class Embedding: Module, UnaryLayer {
+public final class Embedding: Module, @unchecked Sendable, UnaryLayer {
     public let weight: Parameter
     public init(_ count: Int, _ dim: Int, generator: Generator? = nil) throws {
         weight = try Parameter(Tensor.randn([count, dim], generator: generator))
@@ -43,7 +43,7 @@ public final class Embedding: Module, UnaryLayer {
 }
 
 /// Layer normalisation over the last dimension.
-public final class LayerNorm: Module, UnaryLayer {
+public final class LayerNorm: Module, @unchecked Sendable, UnaryLayer {
     public let weight: Parameter
     public let bias: Parameter?
     public let eps: Double
@@ -59,7 +59,7 @@ public final class LayerNorm: Module, UnaryLayer {
 
 /// Root-mean-square normalisation over the last dimension (LlamaRMSNorm semantics: computed in
 /// float32, then cast back to the input dtype before the weight multiplies).
-public final class RMSNorm: Module, UnaryLayer {
+public final class RMSNorm: Module, @unchecked Sendable, UnaryLayer {
     public let weight: Parameter
     public let eps: Double
     public init(_ dim: Int, eps: Double = 1e-6) throws {
@@ -82,7 +82,7 @@ public final class RMSNorm: Module, UnaryLayer {
 }
 
 /// 1-D convolution over (batch, channels, time). Initialised as torch.nn.Conv1d.
-public final class Conv1d: Module, UnaryLayer {
+public final class Conv1d: Module, @unchecked Sendable, UnaryLayer {
     public let weight: Parameter
     public let bias: Parameter?
     public let stride: Int, padding: Int, dilation: Int, groups: Int
