@@ -93,7 +93,8 @@ struct Evaluate: ParsableCommand {
         c.numWorkers = max(1, c.numWorkers)
         let loader = try EvaluationData(config: c, tokenizer: t.tokenizer, extractor: t.extractor)
             .loader(paths: data, batchSize: batchSize ?? c.evalBatchSize)
-        let evaluator = Evaluator(model: t.model, tokenizer: t.tokenizer, promptIds: t.collator.promptIds, generation: t.generation)
+        let evaluator = Evaluator(model: t.model, tokenizer: t.tokenizer, promptIds: t.collator.promptIds,
+                                  prefixIds: t.collator.prefixIds, generation: t.generation)
         let g = t.generation
         return (evaluator, loader, ["checkpoint": checkpoint ?? "", "num_beams": g.numBeams, "max_new_tokens": g.maxNewTokens,
                                     "repetition_penalty": g.repetitionPenalty, "no_repeat_ngram_size": g.noRepeatNGramSize])

@@ -61,17 +61,29 @@ struct TinyStack {
 
     /// Gemma-style (SentencePiece) BPE without merges over a-z, ':' and "▁"; eos `<eos>` = 73
     /// (the Gemma fixture model's eos), other characters `<unk>`.
-    static func writeGemmaCharTokenizer(to folder: String) throws {
+    /// `bos`: like Gemma's real tokenizer, a TemplateProcessing post-processor puts `<bos>` (2) first.
+    static func writeGemmaCharTokenizer(to folder: String, bos: Bool = false) throws {
         var vocab: [String: Int] = ["<unk>": 4, "\u{2581}": 60]
         for (i, c) in "abcdefghijklmnopqrstuvwxyz:".enumerated() { vocab[String(c)] = 20 + i }
+        let bosToken: [String: Any] = ["SpecialToken": ["id": "<bos>", "type_id": 0]]
+        let postProcessor: Any = bos
+            ? ["type": "TemplateProcessing", "single": [bosToken, ["Sequence": ["id": "A", "type_id": 0]]],
+               "pair": [bosToken, ["Sequence": ["id": "A", "type_id": 0]], bosToken, ["Sequence": ["id": "B", "type_id": 1]]],
+               "special_tokens": ["<bos>": ["id": "<bos>", "ids": [2], "tokens": ["<bos>"]]]] as [String: Any]
+            : NSNull()
+        var added: [[String: Any]] = [["id": 73, "content": "<eos>", "single_word": false, "lstrip": false, "rstrip": false,
+                                       "normalized": false, "special": true]]
+        if bos {
+            added.append(["id": 2, "content": "<bos>", "single_word": false, "lstrip": false, "rstrip": false,
+                          "normalized": false, "special": true])
+        }
         let json: [String: Any] = [
-            "version": "1.0", "truncation": NSNull(), "padding": NSNull(), "post_processor": NSNull(),
+            "version": "1.0", "truncation": NSNull(), "padding": NSNull(), "post_processor": postProcessor,
             "normalizer": ["type": "Replace", "pattern": ["String": " "], "content": "\u{2581}"],
             "pre_tokenizer": ["type": "Split", "pattern": ["String": " "], "behavior": "MergedWithPrevious", "invert": false],
             "decoder": ["type": "Sequence", "decoders": [
                 ["type": "Replace", "pattern": ["String": "\u{2581}"], "content": " "], ["type": "ByteFallback"], ["type": "Fuse"]]],
-            "added_tokens": [["id": 73, "content": "<eos>", "single_word": false, "lstrip": false, "rstrip": false,
-                              "normalized": false, "special": true]],
+            "added_tokens": added,
             "model": ["type": "BPE", "dropout": NSNull(), "unk_token": "<unk>", "continuing_subword_prefix": NSNull(),
                       "end_of_word_suffix": NSNull(), "fuse_unk": true, "byte_fallback": true, "ignore_merges": false,
                       "vocab": vocab, "merges": [String]()],

@@ -7,10 +7,13 @@ public struct TextBatch {
     public var ids: Tensor         // (B, S) int64
     public var attentionMask: Tensor  // (B, S) int64, 1 = token
     public var labels: Tensor      // (B, S) int64, -100 on prompt and padding
-    public init(ids: Tensor, attentionMask: Tensor, labels: Tensor) {
+    /// Tokens that open the whole joint sequence, before the audio (TextCollator.prefixIds).
+    public var prefixIds: [Int]
+    public init(ids: Tensor, attentionMask: Tensor, labels: Tensor, prefixIds: [Int] = []) {
         self.ids = ids
         self.attentionMask = attentionMask
         self.labels = labels
+        self.prefixIds = prefixIds
     }
 }
 
@@ -23,8 +26,13 @@ public struct TextCollator {
     public let padId: Int
     /// Transcript tokens kept per row (upstream's max_text_length, 448), EOS included.
     public let maxTextTokens: Int
+    /// The tokens the tokenizer puts before any text (Gemma's `<bos>`; none for Qwen, SmolLM2).
+    /// They open the joint sequence, before the audio, as they open every text the LLM was
+    /// trained on (Gemma is documented to need its BOS at position 0).
+    public let prefixIds: [Int]
 
-    public init(promptIds: [Int], eosId: Int, padId: Int, maxTextTokens: Int = 448) {
+    public init(promptIds: [Int], eosId: Int, padId: Int, maxTextTokens: Int = 448, prefixIds: [Int] = []) {
+        self.prefixIds = prefixIds
         self.promptIds = promptIds
         self.eosId = eosId
         self.padId = padId
@@ -38,13 +46,28 @@ public struct TextCollator {
             ? try tokenizer.applyChatTemplate(messages: [(role: "user", content: prompt)], addGenerationPrompt: true,
                                             enableThinking: false)
             : prompt
-        let ids = tokenizer.encode(text, addSpecialTokens: false)
+        let prefix = Self.leadingSpecialTokens(tokenizer)
+        var ids = tokenizer.encode(text, addSpecialTokens: false)
+        // A chat template that writes the BOS itself: it moves to the sequence start, not twice.
+        if !prefix.isEmpty && ids.starts(with: prefix) { ids.removeFirst(prefix.count) }
         guard let eos = tokenizer.eosTokenId else {
             throw TorchError("tokenizer has no EOS token (needed to end transcripts)")
         }
         // Without a pad token, EOS fills padding: pad positions are excluded by the attention
         // mask and carry label -100, so their id never matters (and no embedding row is added).
-        self.init(promptIds: ids, eosId: eos, padId: tokenizer.padTokenId ?? eos, maxTextTokens: maxTextTokens)
+        self.init(promptIds: ids, eosId: eos, padId: tokenizer.padTokenId ?? eos, maxTextTokens: maxTextTokens,
+                  prefixIds: prefix)
+    }
+
+    /// What `encode(text, addSpecialTokens: true)` puts before the text's own tokens.
+    static func leadingSpecialTokens(_ tokenizer: Tokenizer) -> [Int] {
+        let plain = tokenizer.encode("a", addSpecialTokens: false)
+        let special = tokenizer.encode("a", addSpecialTokens: true)
+        guard !plain.isEmpty, special.count > plain.count else { return [] }
+        for start in 0...(special.count - plain.count) where Array(special[start..<start + plain.count]) == plain {
+            return Array(special[..<start])
+        }
+        return []
     }
 
     /// `transcripts` are token ids without EOS. Empty transcripts give prompt + EOS (EOS is the
@@ -63,6 +86,6 @@ public struct TextCollator {
         }
         let shape = [rows.count, width]
         return TextBatch(ids: try Tensor(ids, shape: shape), attentionMask: try Tensor(mask, shape: shape),
-                         labels: try Tensor(labels, shape: shape))
+                         labels: try Tensor(labels, shape: shape), prefixIds: prefixIds)
     }
 }

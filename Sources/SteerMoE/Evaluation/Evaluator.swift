@@ -22,12 +22,15 @@ public struct Evaluator {
     public let model: SteerMoEModel
     public let tokenizer: Tokenizer
     public let promptIds: [Int]
+    /// Tokens before the audio (TextCollator.prefixIds).
+    public let prefixIds: [Int]
     public let generation: GenerationOptions
 
-    public init(model: SteerMoEModel, tokenizer: Tokenizer, promptIds: [Int], generation: GenerationOptions) {
+    public init(model: SteerMoEModel, tokenizer: Tokenizer, promptIds: [Int], prefixIds: [Int] = [], generation: GenerationOptions) {
         self.model = model
         self.tokenizer = tokenizer
         self.promptIds = promptIds
+        self.prefixIds = prefixIds
         self.generation = generation
     }
 
@@ -62,7 +65,8 @@ public struct Evaluator {
 
     public func transcribe(_ items: [SpeechItem]) throws -> [String] {
         let (features, frameMask) = try Featurizer.stack(items)
-        let ids = try model.generate(features: features, frameMask: frameMask, promptIds: promptIds, options: generation)
+        let ids = try model.generate(features: features, frameMask: frameMask, promptIds: promptIds, prefixIds: prefixIds,
+                                     options: generation)
         return ids.map { tokenizer.decode($0, skipSpecialTokens: true).trimmingCharacters(in: .whitespaces) }
     }
 

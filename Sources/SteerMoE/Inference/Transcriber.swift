@@ -76,7 +76,8 @@ public final class Transcriber: ClipTranscriber {
                 ? try extractor.padded(clip) : try extractor([clip]).features.squeeze(0)
             return SpeechItem(features: features, tokenIds: [], text: "", source: "", row: 0)
         }
-        let evaluator = Evaluator(model: model, tokenizer: tokenizer, promptIds: collator.promptIds, generation: generation)
+        let evaluator = Evaluator(model: model, tokenizer: tokenizer, promptIds: collator.promptIds,
+                                  prefixIds: collator.prefixIds, generation: generation)
         return try evaluator.transcribe(items)
     }
 }

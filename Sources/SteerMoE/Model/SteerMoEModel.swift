@@ -45,8 +45,10 @@ public final class SteerMoEModel {
     }
 
     /// Places each row's audio (its valid part when `audioMask` is given) before its text and
-    /// right-pads the rows; labels get -100 on every audio position.
+    /// right-pads the rows; labels get -100 on every audio position. The text's `prefixIds`
+    /// (e.g. Gemma's BOS) go first, before the audio, with label -100.
     public func joint(audio: Tensor, audioMask: Tensor?, text: TextBatch) throws -> JointInput {
+        let (audio, audioMask) = try withSequencePrefix(audio, audioMask, ids: text.prefixIds)
         let textEmbeds = try llm.embed(text.ids).to(dtype: audio.dtype)
         let (b, a) = (audio.size(0), audio.size(1))
         guard let audioMask else {
@@ -120,12 +122,13 @@ public final class SteerMoEModel {
         return (try Functional.crossEntropy(logits, targets.index(keep)), count)
     }
 
-    /// Transcribes a batch: generates after [audio, prompt] (rows left-padded when their audio
-    /// lengths differ). Returns token ids per row, without eos.
-    public func generate(features: Tensor, frameMask: Tensor? = nil, promptIds: [Int],
+    /// Transcribes a batch: generates after [prefix, audio, prompt] (rows left-padded when their
+    /// audio lengths differ). Returns token ids per row, without eos.
+    public func generate(features: Tensor, frameMask: Tensor? = nil, promptIds: [Int], prefixIds: [Int] = [],
                          options generation: GenerationOptions) throws -> [[Int]] {
         try Autograd.noGrad {
-            let audio = try steeringEncoder(features, frameMask: frameMask)
+            var audio = try steeringEncoder(features, frameMask: frameMask)
+            (audio.embeddings, audio.mask) = try withSequencePrefix(audio.embeddings, audio.mask, ids: prefixIds)
             let b = audio.embeddings.size(0)
             let prompt = try llm.embed(Tensor(promptIds.map(Int64.init), shape: [1, promptIds.count]))
                 .to(dtype: audio.embeddings.dtype).expand([b, promptIds.count, llm.config.hiddenSize])
@@ -147,5 +150,17 @@ public final class SteerMoEModel {
             return try SteerMoE.generate(model: llm, prefixEmbeds: Tensor.stack(rows), prefixMask: Tensor.stack(masks),
                                          options: generation)
         }
+    }
+
+    /// `ids`' embeddings (the same for every row) placed before `audio` (B, A, H); the mask, when
+    /// there is one, marks them valid. Unchanged when `ids` is empty.
+    func withSequencePrefix(_ audio: Tensor, _ mask: Tensor?, ids: [Int]) throws -> (Tensor, Tensor?) {
+        guard !ids.isEmpty else { return (audio, mask) }
+        let b = audio.size(0)
+        let prefix = try llm.embed(Tensor(ids.map(Int64.init), shape: [1, ids.count])).to(dtype: audio.dtype)
+            .expand([b, ids.count, llm.config.hiddenSize])
+        let embeds = try Tensor.cat([prefix, audio], dim: 1)
+        let prefixMask = try Tensor.ones([b, ids.count], dtype: .int64)
+        return (embeds, try mask.map { try Tensor.cat([prefixMask.to(dtype: $0.dtype), $0], dim: 1) })
     }
 }

@@ -196,7 +196,7 @@ public final class Trainer {
         guard let eval else { return false }
         let c = config
         let evaluator = Evaluator(model: setup.model, tokenizer: setup.tokenizer, promptIds: setup.collator.promptIds,
-                                  generation: setup.generationOptions)
+                                  prefixIds: setup.collator.prefixIds, generation: setup.generationOptions)
         let result = try evaluator.run(eval, limit: c.maxEvalSamples)
         let metric: Double = c.metricForBestModel == "wer" ? result.score.wer : result.score.cer
         log.record("eval", step: state.step, ["wer": result.score.wer, "cer": result.score.cer, "utterances": result.predictions.count,
