@@ -29,6 +29,12 @@ indirect enum PostProcessor: Sendable {
 
     /// How many ids apply(_:) adds to a sequence (truncation leaves room for them).
     var addedCount: Int { apply([]).count }
+
+    /// The ids apply(_:) puts before a sequence (e.g. Gemma's `<bos>`).
+    var leadingIds: [Int] {
+        let marker = -1  // never a token id
+        return Array(apply([marker]).prefix { $0 != marker })
+    }
 }
 
 extension PostProcessor {

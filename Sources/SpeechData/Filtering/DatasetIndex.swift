@@ -100,13 +100,15 @@ public final class DatasetIndex: Sendable {
     }
 
     /// The transcript of every kept row, in entry order, without reading any audio (e.g. to
-    /// collect the token set of a training split). Each chunk is read once.
+    /// collect the token set of a training split). Entries are in file and chunk order, so each
+    /// chunk is read once and only the current one is held.
     public func transcripts() throws -> [Transcript] {
-        var byChunk: [[Int32]: [Transcript]] = [:]
+        var current: (file: Int32, chunk: Int32, rows: [Transcript])?
         return try entries.map { entry in
-            let key = [entry.file, entry.chunk]
-            if byChunk[key] == nil { byChunk[key] = try shards[Int(entry.file)].transcripts(chunk: Int(entry.chunk)) }
-            return byChunk[key]![Int(entry.rowInChunk)]
+            if current?.file != entry.file || current?.chunk != entry.chunk {
+                current = (entry.file, entry.chunk, try shards[Int(entry.file)].transcripts(chunk: Int(entry.chunk)))
+            }
+            return current!.rows[Int(entry.rowInChunk)]
         }
     }
 

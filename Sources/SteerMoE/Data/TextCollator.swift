@@ -46,7 +46,7 @@ public struct TextCollator {
             ? try tokenizer.applyChatTemplate(messages: [(role: "user", content: prompt)], addGenerationPrompt: true,
                                             enableThinking: false)
             : prompt
-        let prefix = Self.leadingSpecialTokens(tokenizer)
+        let prefix = tokenizer.leadingSpecialTokenIds
         var ids = tokenizer.encode(text, addSpecialTokens: false)
         // A chat template that writes the BOS itself: it moves to the sequence start, not twice.
         if !prefix.isEmpty && ids.starts(with: prefix) { ids.removeFirst(prefix.count) }
@@ -57,17 +57,6 @@ public struct TextCollator {
         // mask and carry label -100, so their id never matters (and no embedding row is added).
         self.init(promptIds: ids, eosId: eos, padId: tokenizer.padTokenId ?? eos, maxTextTokens: maxTextTokens,
                   prefixIds: prefix)
-    }
-
-    /// What `encode(text, addSpecialTokens: true)` puts before the text's own tokens.
-    static func leadingSpecialTokens(_ tokenizer: Tokenizer) -> [Int] {
-        let plain = tokenizer.encode("a", addSpecialTokens: false)
-        let special = tokenizer.encode("a", addSpecialTokens: true)
-        guard !plain.isEmpty, special.count > plain.count else { return [] }
-        for start in 0...(special.count - plain.count) where Array(special[start..<start + plain.count]) == plain {
-            return Array(special[..<start])
-        }
-        return []
     }
 
     /// `transcripts` are token ids without EOS. Empty transcripts give prompt + EOS (EOS is the

@@ -9,10 +9,12 @@ import Torch
 /// softmax was ~25× sharper than for the other families (measured: a first-step CTC loss of 174
 /// per token with Gemma 3 270M; the audio embeddings themselves still get the multiplied scale from
 /// `calibrate_projection`). `ctc_classes: transcripts` restricts the classes to the tokens of the
-/// training transcripts (a few thousand instead of the whole vocabulary). The LM loss reaches the projection only through a frozen LLM and
-/// mostly teaches a "soft prompt" at these data sizes (measured: the trained default's loss with
-/// another clip's audio was only 0.8 nats/token worse than with the right audio); this gives
-/// every audio position a direct signal to look like the tokens being spoken, in order.
+/// training transcripts (a few thousand instead of the whole vocabulary).
+///
+/// Why: the LM loss reaches the projection only through a frozen LLM and mostly teaches a
+/// "soft prompt" at these data sizes (measured: the trained default's loss with another clip's
+/// audio was only 0.8 nats/token worse than with the right audio); this gives every audio
+/// position a direct signal to look like the tokens being spoken, in order.
 extension SteerMoEModel {
     /// Mean CTC loss (per target token, then over rows) of `audio` (B, A, H) against each row's
     /// transcript tokens (the labels that are not -100, without the final eos). Rows whose

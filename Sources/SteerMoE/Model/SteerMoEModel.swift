@@ -130,8 +130,7 @@ public final class SteerMoEModel {
             var audio = try steeringEncoder(features, frameMask: frameMask)
             (audio.embeddings, audio.mask) = try withSequencePrefix(audio.embeddings, audio.mask, ids: prefixIds)
             let b = audio.embeddings.size(0)
-            let prompt = try llm.embed(Tensor(promptIds.map(Int64.init), shape: [1, promptIds.count]))
-                .to(dtype: audio.embeddings.dtype).expand([b, promptIds.count, llm.config.hiddenSize])
+            let prompt = try sharedEmbeddings(promptIds, rows: b, dtype: audio.embeddings.dtype)
             guard let audioMask = audio.mask else {
                 let embeds = try Tensor.cat([audio.embeddings, prompt], dim: 1)
                 let mask = try Tensor.ones([b, embeds.size(1)], dtype: .int64)
@@ -157,10 +156,14 @@ public final class SteerMoEModel {
     func withSequencePrefix(_ audio: Tensor, _ mask: Tensor?, ids: [Int]) throws -> (Tensor, Tensor?) {
         guard !ids.isEmpty else { return (audio, mask) }
         let b = audio.size(0)
-        let prefix = try llm.embed(Tensor(ids.map(Int64.init), shape: [1, ids.count])).to(dtype: audio.dtype)
-            .expand([b, ids.count, llm.config.hiddenSize])
-        let embeds = try Tensor.cat([prefix, audio], dim: 1)
+        let embeds = try Tensor.cat([sharedEmbeddings(ids, rows: b, dtype: audio.dtype), audio], dim: 1)
         let prefixMask = try Tensor.ones([b, ids.count], dtype: .int64)
         return (embeds, try mask.map { try Tensor.cat([prefixMask.to(dtype: $0.dtype), $0], dim: 1) })
+    }
+
+    /// `ids`' embeddings repeated for `rows` rows: (rows, ids.count, H).
+    func sharedEmbeddings(_ ids: [Int], rows: Int, dtype: DType) throws -> Tensor {
+        try llm.embed(Tensor(ids.map(Int64.init), shape: [1, ids.count])).to(dtype: dtype)
+            .expand([rows, ids.count, llm.config.hiddenSize])
     }
 }

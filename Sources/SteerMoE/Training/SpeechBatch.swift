@@ -40,8 +40,13 @@ public struct Featurizer: Sendable {
         } else {
             features = try extractor([s.waveform]).features.squeeze(0)
         }
-        let ids = s.inputIds.map { $0.map(Int.init) } ?? tokenizer.encode(s.text, addSpecialTokens: false)
-        return SpeechItem(features: features, tokenIds: ids, text: s.text, source: s.source, row: s.row)
+        return SpeechItem(features: features, tokenIds: transcriptIds(text: s.text, inputIds: s.inputIds),
+                          text: s.text, source: s.source, row: s.row)
+    }
+
+    /// A transcript's token ids: the row's stored `input_ids` when it has them, else its text tokenized.
+    public func transcriptIds(text: String, inputIds: [Int64]?) -> [Int] {
+        inputIds.map { $0.map(Int.init) } ?? tokenizer.encode(text, addSpecialTokens: false)
     }
 
     /// Stacks items: features (B, mel, frames), zero-padded to the longest, and the frame mask.

@@ -65,7 +65,7 @@ public struct TrainingSetup {
     public func transcriptTokens(_ index: DatasetIndex) throws -> Set<Int> {
         var ids = Set<Int>()
         for t in try index.transcripts() {
-            ids.formUnion(t.inputIds.map { $0.map(Int.init) } ?? tokenizer.encode(t.text ?? "", addSpecialTokens: false))
+            ids.formUnion(featurizer.transcriptIds(text: t.text ?? "", inputIds: t.inputIds))
         }
         return ids
     }
