@@ -116,6 +116,18 @@ final class LoaderRunTests: XCTestCase {
         XCTAssertEqual(run(workers: 3), single)
     }
 
+    /// An epoch-aware transform sees the epoch of the batch it runs for (training augmentation).
+    func testEpochTransformReceivesTheBatchEpoch() throws {
+        let data = try self.index(["manifest/train.jsonl"])
+        let loader = DataLoader(index: data, options: LoaderOptions(batchSize: 2, shuffle: false),
+                                epochTransform: { (_: Sample, epoch: Int) in epoch })
+        for epoch in [0, 3] {
+            let epochs = loader.batches(epoch: epoch).flatMap { $0.items }
+            XCTAssertFalse(epochs.isEmpty)
+            XCTAssertEqual(Set(epochs), [epoch])
+        }
+    }
+
     func testResumeFromBatchIndex() throws {
         let data = try index(["parquet_nested", "parquet_arrays", "hf_disk"])
         let loader = DataLoader(index: data, options: LoaderOptions(batchSize: 2, seed: 5)) { "\($0.source)#\($0.row)" }

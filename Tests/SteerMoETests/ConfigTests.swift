@@ -97,4 +97,31 @@ final class ConfigTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("'ctc_weight' must be >= 0"), "\($0)")
         }
     }
+
+    func testAugmentationKeysLoadRoundTripAndAreValidated() throws {
+        let c = try TrainingConfig.parse(yaml: """
+            speed_perturbation: [0.9, 1.0, 1.1]
+            spec_augment: {freq_masks: 2, freq_width: 15, time_masks: 2, time_width: 0.05}
+            """)
+        let expected = Augmentation(speedFactors: [0.9, 1.0, 1.1], freqMasks: 2, freqWidth: 15, timeMasks: 2, timeWidth: 0.05)
+        XCTAssertEqual(c.augmentation, expected)
+        XCTAssertEqual(try TrainingConfig.parse(yaml: c.effectiveYAML()).augmentation, expected)
+        XCTAssertFalse(try TrainingConfig.parse(yaml: "mode: linear\n").augmentation.isEnabled, "off unless asked")
+        XCTAssertFalse(try TrainingConfig.parse(yaml: TrainingConfig().effectiveYAML()).augmentation.isEnabled)
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "speed_perturbation: [0.9, 3]\n")) {
+            XCTAssertTrue("\($0)".contains("'speed_perturbation' factors must be within 0.5...2, found 3"), "\($0)")
+        }
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "speed_perturbation: [fast]\n")) {
+            XCTAssertTrue("\($0)".contains("'speed_perturbation' should list numbers, found fast"), "\($0)")
+        }
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "spec_augment: {time_width: 1.5}\n")) {
+            XCTAssertTrue("\($0)".contains("'spec_augment.time_width' is a fraction of the clip"), "\($0)")
+        }
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "spec_augment: {freq_masks: -1}\n")) {
+            XCTAssertTrue("\($0)".contains("'spec_augment.freq_masks' must be >= 0"), "\($0)")
+        }
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "spec_augment: {freq_mask: 2}\n")) {
+            XCTAssertTrue("\($0)".contains("did you mean 'spec_augment.freq_masks'"), "\($0)")
+        }
+    }
 }

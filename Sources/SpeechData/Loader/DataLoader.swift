@@ -16,12 +16,19 @@ public struct Batch<Item: Sendable>: Sendable {
 public final class DataLoader<Item: Sendable>: Sendable {
     public let index: DatasetIndex
     public let options: LoaderOptions
-    let transform: @Sendable (Sample) throws -> Item
+    /// Sample and epoch → item (the epoch lets training augmentation differ from epoch to epoch).
+    let transform: @Sendable (Sample, Int) throws -> Item
 
     public init(index: DatasetIndex, options: LoaderOptions, transform: @escaping @Sendable (Sample) throws -> Item) {
         self.index = index
         self.options = options
-        self.transform = transform
+        self.transform = { sample, _ in try transform(sample) }
+    }
+
+    public init(index: DatasetIndex, options: LoaderOptions, epochTransform: @escaping @Sendable (Sample, Int) throws -> Item) {
+        self.index = index
+        self.options = options
+        self.transform = epochTransform
     }
 
     /// Entry numbers (into `index.entries`) of each batch of the epoch.
@@ -37,7 +44,7 @@ public final class DataLoader<Item: Sendable>: Sendable {
     }
 
     /// Decodes and transforms the rows of one batch, skipping (and reporting) rows that fail.
-    func assemble(_ entries: [Int], cache: ChunkCache) -> (items: [Item], failures: [RowFailure]) {
+    func assemble(_ entries: [Int], epoch: Int, cache: ChunkCache) -> (items: [Item], failures: [RowFailure]) {
         var items: [Item] = []
         var failures: [RowFailure] = []
         for entryNumber in entries {
@@ -51,7 +58,7 @@ public final class DataLoader<Item: Sendable>: Sendable {
                 }
                 let raw = rows[Int(entry.rowInChunk)]
                 (source, row) = (raw.file, raw.row)
-                items.append(try transform(try SampleDecoding.decode(raw)))
+                items.append(try transform(try SampleDecoding.decode(raw), epoch))
             } catch {
                 let failure = error as? RowFailure ?? RowFailure(.undecodable, "transform: \(error)")
                 failures.append(failure)
@@ -124,7 +131,7 @@ final class Pipeline<Item: Sendable>: @unchecked Sendable {
             nextToClaim += 1
             condition.unlock()
 
-            let (items, failures) = loader.assemble(plan[number], cache: cache)
+            let (items, failures) = loader.assemble(plan[number], epoch: epoch, cache: cache)
             condition.lock()
             ready[number] = Batch(epoch: epoch, index: number, items: items, failures: failures)
             condition.broadcast()

@@ -32,6 +32,11 @@ extension TrainingConfig {
             "bucket_by_length": bucketByLength, "calibrate_projection": calibrateProjection, "ctc_weight": model.ctcWeight,
             "ctc_classes": model.ctcClasses.rawValue, "max_eval_samples": opt(maxEvalSamples),
             "audio_padding": model.audioPadding.rawValue,
+            "speed_perturbation": augmentation.speedFactors,
+            "spec_augment": [
+                "freq_masks": augmentation.freqMasks, "freq_width": augmentation.freqWidth,
+                "time_masks": augmentation.timeMasks, "time_width": augmentation.timeWidth,
+            ],
             "textual_prompt": textualPrompt, "use_chat_template": useChatTemplate,
             "max_prompt_tokens": opt(model.maxPromptTokens),
             "save_total_limit": opt(saveTotalLimit), "logging_steps": loggingSteps, "eval_steps": opt(evalSteps),

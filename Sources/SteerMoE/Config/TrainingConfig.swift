@@ -53,6 +53,8 @@ public struct TrainingConfig: Sendable {
     /// have the RMS of the LLM's token embeddings (ProjectionCalibration). Off in upstream configs.
     public var calibrateProjection = false
     public var maxEvalSamples: Int? = nil
+    /// Our addition: speed perturbation and SpecAugment of the training clips (Augmentation).
+    public var augmentation = Augmentation()
 
     // Prompting
     public var textualPrompt = "please transcribe the audio content into text: "
@@ -107,6 +109,8 @@ extension TrainingConfig {
         "load_best_model_at_end", "metric_for_best_model", "greater_is_better",
         "pooling_kernel_size", "pooling_position", "pooling_type", "num_beams", "max_new_tokens", "mode",
         "repetition_penalty", "no_repeat_ngram_size",
+        "speed_perturbation", "spec_augment.freq_masks", "spec_augment.freq_width", "spec_augment.time_masks",
+        "spec_augment.time_width",
     ]
     /// Upstream keys accepted for compatibility that change nothing here.
     static let inertKeys: Set<String> = [
@@ -205,6 +209,11 @@ extension TrainingConfig {
             c.model.ctcClasses = classes
         }
         c.maxEvalSamples = try y.int("max_eval_samples")
+        c.augmentation = Augmentation(speedFactors: try y.doubles("speed_perturbation") ?? [],
+                                      freqMasks: try y.int("spec_augment.freq_masks") ?? 0,
+                                      freqWidth: try y.int("spec_augment.freq_width") ?? 0,
+                                      timeMasks: try y.int("spec_augment.time_masks") ?? 0,
+                                      timeWidth: try y.double("spec_augment.time_width") ?? 0)
         c.textualPrompt = try y.string("textual_prompt") ?? c.textualPrompt
         c.useChatTemplate = try y.bool("use_chat_template") ?? false
 
@@ -237,6 +246,16 @@ extension TrainingConfig {
         try positive(gradientAccumulationSteps, "training.gradient_accumulation_steps")
         try positive(model.numExperts, "steering.num_experts")
         try positive(model.poolingKernel, "pooling_kernel_size")
+        for f in augmentation.speedFactors where !(f >= 0.5 && f <= 2) {
+            throw ConfigError("\(source): 'speed_perturbation' factors must be within 0.5...2, found \(f)")
+        }
+        for (key, v) in [("spec_augment.freq_masks", augmentation.freqMasks), ("spec_augment.freq_width", augmentation.freqWidth),
+                         ("spec_augment.time_masks", augmentation.timeMasks)] where v < 0 {
+            throw ConfigError("\(source): '\(key)' must be >= 0, found \(v)")
+        }
+        if !(augmentation.timeWidth >= 0 && augmentation.timeWidth < 1) {
+            throw ConfigError("\(source): 'spec_augment.time_width' is a fraction of the clip, within 0..<1, found \(augmentation.timeWidth)")
+        }
         if model.ctcWeight < 0 { throw ConfigError("\(source): 'ctc_weight' must be >= 0, found \(model.ctcWeight)") }
         if repetitionPenalty <= 0 { throw ConfigError("\(source): 'repetition_penalty' must be > 0, found \(repetitionPenalty)") }
         if noRepeatNGramSize < 0 { throw ConfigError("\(source): 'no_repeat_ngram_size' must be >= 0, found \(noRepeatNGramSize)") }

@@ -67,6 +67,17 @@ struct YAMLTree {
         throw ConfigError("\(source): '\(path)' should be a list of strings, found \(v)")
     }
 
+    func doubles(_ path: String) throws -> [Double]? {
+        guard let v = value(path) else { return nil }
+        let items = v as? [Any] ?? [v]
+        return try items.map {
+            if let d = $0 as? Double { return d }
+            if let i = $0 as? Int { return Double(i) }
+            if let s = $0 as? String, let d = Double(s) { return d }
+            throw ConfigError("\(source): '\(path)' should list numbers, found \($0)")
+        }
+    }
+
     /// Every leaf path (mappings are descended; lists are leaves).
     func leafPaths() -> [String] {
         func walk(_ node: Any, _ prefix: String) -> [String] {

@@ -25,6 +25,21 @@ public struct Featurizer: Sendable {
         self.padding = padding
     }
 
+    /// Features and token ids of one sample; with `augmentation`, the clip of that epoch is
+    /// speed-perturbed before and masked after the log-mel extraction (training only).
+    public func item(_ s: Sample, augmentation: Augmentation? = nil, seed: UInt64 = 0, epoch: Int = 0) throws -> SpeechItem {
+        guard let augmentation, augmentation.isEnabled else { return try item(s) }
+        var rng = Augmentation.generator(seed: seed, epoch: epoch, source: s.source, row: s.row)
+        var sample = s
+        if !s.waveform.isEmpty {
+            sample.waveform = try augmentation.perturbSpeed(s.waveform, sampleRate: extractor.sampleRate, rng: &rng)
+        }
+        var result = try item(sample)
+        let validFrames = sample.waveform.isEmpty ? result.features.size(1) : extractor.frameCount(samples: sample.waveform.count)
+        result.features = try augmentation.maskFeatures(result.features, validFrames: validFrames, rng: &rng)
+        return result
+    }
+
     public func item(_ s: Sample) throws -> SpeechItem {
         let features: Tensor
         if let pre = s.inputFeatures {

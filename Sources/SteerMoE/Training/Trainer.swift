@@ -27,7 +27,10 @@ public final class Trainer {
         guard trainIndex.entries.count >= c.batchSize else {
             throw ConfigError("only \(trainIndex.entries.count) usable training rows for batch_size \(c.batchSize) (drop_last)")
         }
-        train = setup.loader(trainIndex, batchSize: c.batchSize, shuffle: true, dropLast: true)
+        train = setup.loader(trainIndex, batchSize: c.batchSize, shuffle: true, dropLast: true, augment: true)
+        if c.augmentation.isEnabled {
+            log.say("augmentation of the training clips: \(c.augmentation.summary)")
+        }
         if c.model.ctcWeight > 0 && c.model.ctcClasses == .transcripts {
             let tokens = try setup.transcriptTokens(trainIndex)
             try setup.model.restrictCTCClasses(to: Array(tokens))

@@ -70,12 +70,15 @@ public struct TrainingSetup {
         return ids
     }
 
-    public func loader(_ index: DatasetIndex, batchSize: Int, shuffle: Bool, dropLast: Bool) -> DataLoader<SpeechItem> {
+    /// A loader of model inputs; `augment` (the training loader) applies the config's augmentation.
+    public func loader(_ index: DatasetIndex, batchSize: Int, shuffle: Bool, dropLast: Bool, augment: Bool = false) -> DataLoader<SpeechItem> {
         let featurizer = self.featurizer
+        let augmentation = augment && config.augmentation.isEnabled ? config.augmentation : nil
+        let seed = config.seed
         return DataLoader(index: index,
                           options: LoaderOptions(batchSize: batchSize, seed: config.seed, shuffle: shuffle, dropLast: dropLast,
                                                  workers: max(1, config.numWorkers), lengthBucketing: config.bucketByLength),
-                          transform: { try featurizer.item($0) })
+                          epochTransform: { sample, epoch in try featurizer.item(sample, augmentation: augmentation, seed: seed, epoch: epoch) })
     }
 
     /// The three parameter groups of the procedure, each with its own learning rate.

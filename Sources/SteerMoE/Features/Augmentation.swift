@@ -1,0 +1,87 @@
+import Foundation
+import SpeechData
+import Torch
+
+/// Training-time data augmentation (ours; upstream trains on clean features, and these keys are
+/// absent from its configs): speed perturbation of the waveform (Ko et al. 2015) and SpecAugment
+/// frequency and time masks on the log-mel features (Park et al. 2019). Off unless a config sets
+/// it; evaluation and transcription never augment.
+///
+/// Every draw comes from a generator seeded by (seed, epoch, data file, row), so a clip gets a new
+/// augmentation each epoch, while a re-run or a `--resume`d run sees exactly the same batches.
+public struct Augmentation: Sendable, Equatable {
+    /// Speed factors drawn uniformly per clip (e.g. [0.9, 1.0, 1.1]); empty = no speed perturbation.
+    public var speedFactors: [Double] = []
+    /// Frequency masks per clip, each up to `freqWidth` mel bins wide.
+    public var freqMasks = 0
+    public var freqWidth = 0
+    /// Time masks per clip, each up to `timeWidth` × the clip's frames wide (a fraction, so short
+    /// game lines lose as large a share as long ones).
+    public var timeMasks = 0
+    public var timeWidth = 0.0
+
+    public init(speedFactors: [Double] = [], freqMasks: Int = 0, freqWidth: Int = 0, timeMasks: Int = 0, timeWidth: Double = 0) {
+        self.speedFactors = speedFactors
+        self.freqMasks = freqMasks
+        self.freqWidth = freqWidth
+        self.timeMasks = timeMasks
+        self.timeWidth = timeWidth
+    }
+
+    public var changesSpeed: Bool { speedFactors.contains { $0 != 1 } }
+    public var masksFeatures: Bool { (freqMasks > 0 && freqWidth > 0) || (timeMasks > 0 && timeWidth > 0) }
+    public var isEnabled: Bool { changesSpeed || masksFeatures }
+
+    /// The generator for one clip in one epoch.
+    public static func generator(seed: UInt64, epoch: Int, source: String, row: Int) -> Xoshiro256 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a: Swift's own hashValue changes per process
+        for byte in source.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        h ^= UInt64(truncatingIfNeeded: row) &* 0x9E37_79B9_7F4A_7C15
+        return Xoshiro256(seed: seed ^ h, epoch: epoch)
+    }
+
+    /// The waveform played at a randomly drawn speed: resampled as if it had been recorded at
+    /// factor × the sample rate, so factor 1.1 is 10% shorter and 10% higher in pitch.
+    public func perturbSpeed(_ wave: [Float], sampleRate: Int, rng: inout Xoshiro256) throws -> [Float] {
+        guard !speedFactors.isEmpty else { return wave }
+        let factor = speedFactors[rng.below(speedFactors.count)]
+        guard factor != 1 else { return wave }
+        return try Audio.resample(wave, from: Int((Double(sampleRate) * factor).rounded()), to: sampleRate,
+                                  source: "speed perturbation")
+    }
+
+    /// SpecAugment on (mel, frames) features: masked cells take the clip's mean value (the
+    /// features are not mean-normalised, and a zero would be a loud value on Whisper's log scale).
+    /// Time masks fall inside the first `validFrames` frames (the clip, not its 30 s padding).
+    public func maskFeatures(_ features: Tensor, validFrames: Int, rng: inout Xoshiro256) throws -> Tensor {
+        guard masksFeatures else { return features }
+        let bins = features.size(0), frames = features.size(1)
+        let valid = max(0, min(validFrames, frames))
+        var values = try features.contiguous().floats()
+        guard valid > 0 else { return features }
+        var sum = 0.0
+        for m in 0..<bins { for t in 0..<valid { sum += Double(values[m * frames + t]) } }
+        let fill = Float(sum / Double(bins * valid))
+        for _ in 0..<freqMasks where freqWidth > 0 {
+            let width = rng.below(min(freqWidth, bins) + 1)
+            let start = rng.below(bins - width + 1)
+            for m in start..<(start + width) { for t in 0..<valid { values[m * frames + t] = fill } }
+        }
+        let maxTime = Int(timeWidth * Double(valid))
+        for _ in 0..<timeMasks where maxTime > 0 {
+            let width = rng.below(maxTime + 1)
+            let start = rng.below(valid - width + 1)
+            for m in 0..<bins { for t in start..<(start + width) { values[m * frames + t] = fill } }
+        }
+        return try Tensor(values, shape: [bins, frames])
+    }
+
+    /// One line for the run log.
+    public var summary: String {
+        var parts: [String] = []
+        if changesSpeed { parts.append("speed × \(speedFactors.map { String(format: "%g", $0) }.joined(separator: "/"))") }
+        if freqMasks > 0 && freqWidth > 0 { parts.append("\(freqMasks) frequency masks ≤ \(freqWidth) bins") }
+        if timeMasks > 0 && timeWidth > 0 { parts.append("\(timeMasks) time masks ≤ \(String(format: "%g", timeWidth * 100))% of the clip") }
+        return parts.isEmpty ? "off" : parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import XCTest
+@testable import SpeechData
+@testable import SteerMoE
+@testable import Torch
+
+final class AugmentationTests: XCTestCase {
+    /// (80, frames) features with distinct values, so any masked cell is visible.
+    func features(frames: Int) throws -> Tensor {
+        try Tensor((0..<(80 * frames)).map { Float($0 % 977) / 977 + 1 }, shape: [80, frames])
+    }
+
+    func changedCells(_ a: Tensor, _ b: Tensor) throws -> [(bin: Int, frame: Int, value: Float)] {
+        let x = try a.floats(), y = try b.floats(), frames = a.size(1)
+        return x.indices.filter { x[$0] != y[$0] }.map { ($0 / frames, $0 % frames, y[$0]) }
+    }
+
+    func testFrequencyMasksCoverWholeBinsWithinTheWidthAndFillWithTheMean() throws {
+        let f = try features(frames: 200)
+        let mean = try f.floats().reduce(0, +) / Float(80 * 200)
+        let aug = Augmentation(freqMasks: 2, freqWidth: 10)
+        var masked = 0
+        for row in 0..<20 {
+            var rng = Augmentation.generator(seed: 1, epoch: 0, source: "a.parquet", row: row)
+            let out = try aug.maskFeatures(f, validFrames: 200, rng: &rng)
+            let changed = try changedCells(f, out)
+            let bins = Set(changed.map(\.bin))
+            XCTAssertLessThanOrEqual(bins.count, 20, "two masks of at most 10 bins")
+            XCTAssertEqual(changed.count, bins.count * 200, "a frequency mask covers every frame of its bins")
+            for c in changed { XCTAssertEqual(c.value, mean, accuracy: 1e-4) }
+            masked += bins.count
+        }
+        XCTAssertGreaterThan(masked, 0, "some draw masks something")
+    }
+
+    func testTimeMasksStayInsideTheClipAndWithinTheirFraction() throws {
+        let f = try features(frames: 300)
+        let aug = Augmentation(timeMasks: 2, timeWidth: 0.1)
+        var masked = 0
+        for row in 0..<20 {
+            var rng = Augmentation.generator(seed: 1, epoch: 0, source: "a.parquet", row: row)
+            let out = try aug.maskFeatures(f, validFrames: 100, rng: &rng)
+            let changed = try changedCells(f, out)
+            let frames = Set(changed.map(\.frame))
+            XCTAssertTrue(frames.allSatisfy { $0 < 100 }, "never inside the padding after the clip")
+            XCTAssertLessThanOrEqual(frames.count, 20, "two masks of at most 10% of 100 frames")
+            XCTAssertEqual(changed.count, frames.count * 80, "a time mask covers every bin of its frames")
+            masked += frames.count
+        }
+        XCTAssertGreaterThan(masked, 0)
+    }
+
+    func testDrawsRepeatForTheSameClipAndEpochAndDifferAcrossEpochs() throws {
+        let f = try features(frames: 150)
+        let aug = Augmentation(freqMasks: 2, freqWidth: 20, timeMasks: 2, timeWidth: 0.1)
+        func draw(epoch: Int, row: Int = 3, source: String = "train/a.parquet") throws -> [Float] {
+            var rng = Augmentation.generator(seed: 7, epoch: epoch, source: source, row: row)
+            return try aug.maskFeatures(f, validFrames: 150, rng: &rng).floats()
+        }
+        XCTAssertEqual(try draw(epoch: 2), try draw(epoch: 2))
+        let epochs = try (0..<4).map { try draw(epoch: $0) }
+        XCTAssertGreaterThan(Set(epochs.map { $0.hashValue }).count, 1, "epochs draw different masks")
+        let rows = try (0..<4).map { try draw(epoch: 0, row: $0) }
+        XCTAssertGreaterThan(Set(rows.map { $0.hashValue }).count, 1, "rows draw different masks")
+    }
+
+    func testSpeedPerturbationResamplesLengthAndPitch() throws {
+        let rate = 16000
+        let tone = (0..<rate).map { Float(sin(Double($0) * 2 * .pi * 400 / Double(rate))) }
+        func zeroCrossings(_ x: [Float]) -> Int { zip(x, x.dropFirst()).filter { ($0 < 0) != ($1 < 0) }.count }
+        var rng = Augmentation.generator(seed: 0, epoch: 0, source: "x", row: 0)
+        let faster = try Augmentation(speedFactors: [1.1]).perturbSpeed(tone, sampleRate: rate, rng: &rng)
+        XCTAssertEqual(Double(faster.count), Double(rate) / 1.1, accuracy: 2)
+        // The same 400 cycles in 1/1.1 s: 440 Hz. Zero crossings over the middle (skip filter edges).
+        let middle = Array(faster[1000..<(faster.count - 1000)])
+        let hz = Double(zeroCrossings(middle)) / 2 / (Double(middle.count) / Double(rate))
+        XCTAssertEqual(hz, 440, accuracy: 3)
+        let slower = try Augmentation(speedFactors: [0.9]).perturbSpeed(tone, sampleRate: rate, rng: &rng)
+        XCTAssertEqual(Double(slower.count), Double(rate) / 0.9, accuracy: 2)
+        XCTAssertEqual(try Augmentation(speedFactors: [1.0]).perturbSpeed(tone, sampleRate: rate, rng: &rng), tone)
+    }
+
+    /// The training loader augments (differently per epoch); the evaluation loader and an
+    /// augmentation-free config give the plain features.
+    func testTrainingLoaderAugmentsPerEpochAndEvaluationDoesNot() throws {
+        let stack = try TinyStack()
+        defer { stack.remove() }
+        let extra = "speed_perturbation: [0.9, 1.1]\nspec_augment: {freq_masks: 2, freq_width: 8, time_masks: 1, time_width: 0.1}"
+        let setup = try TrainingSetup(config: stack.config(output: stack.root + "/run", extra: extra)) { _ in }
+        let index = try setup.index(paths: [stack.manifest], skipReport: nil) { _ in }
+        func features(augment: Bool, epoch: Int) throws -> [String: [Float]] {
+            let loader = setup.loader(index, batchSize: 8, shuffle: false, dropLast: false, augment: augment)
+            var out: [String: [Float]] = [:]
+            for batch in loader.batches(epoch: epoch) { for item in batch.items { out[item.text] = try item.features.floats() } }
+            return out
+        }
+        let plain = try features(augment: false, epoch: 0)
+        XCTAssertEqual(plain, try features(augment: false, epoch: 1), "evaluation features never change")
+        let epoch0 = try features(augment: true, epoch: 0), epoch1 = try features(augment: true, epoch: 1)
+        XCTAssertEqual(epoch0, try features(augment: true, epoch: 0), "a re-run sees the same augmented clips")
+        XCTAssertEqual(plain.count, 8)
+        for word in TinyStack.words {
+            XCTAssertNotEqual(epoch0[word], plain[word], word)
+            XCTAssertNotEqual(epoch0[word], epoch1[word], word)
+        }
+        // 1 s clips: speed 0.9 or 1.1 changes the frame count from 100 to 111 or 90.
+        for word in TinyStack.words { XCTAssertTrue([90 * 80, 111 * 80].contains(epoch0[word]!.count), word) }
+
+        let noAugmentation = try TrainingSetup(config: stack.config(output: stack.root + "/run2")) { _ in }
+        let loader = noAugmentation.loader(index, batchSize: 8, shuffle: false, dropLast: false, augment: true)
+        for batch in loader.batches(epoch: 0) { for item in batch.items { XCTAssertEqual(try item.features.floats(), plain[item.text]) } }
+    }
+}
