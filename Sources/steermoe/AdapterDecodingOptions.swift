@@ -6,11 +6,14 @@ struct AdapterDecodingOptions: ParsableArguments {
     @Option(help: "Beam size (1 = greedy).") var beams: Int?
     @Option(help: "HF repetition penalty (1 = off).") var repetitionPenalty: Double?
     @Option(help: "HF no_repeat_ngram_size: no n-gram of this size twice (0 = off).") var noRepeatNgramSize: Int?
+    @Option(help: "HF length_penalty of beam search: scores are divided by length^this (1 = HF's default; 0 = summed log-probs).")
+    var lengthPenalty: Double?
 
-    var isSet: Bool { beams != nil || repetitionPenalty != nil || noRepeatNgramSize != nil }
+    var isSet: Bool { beams != nil || repetitionPenalty != nil || noRepeatNgramSize != nil || lengthPenalty != nil }
 
     func transcriber(checkpoint: String, whisper: String? = nil, llm: String? = nil) throws -> Transcriber {
         try Transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm, numBeams: beams,
-                        repetitionPenalty: repetitionPenalty, noRepeatNGramSize: noRepeatNgramSize)
+                        repetitionPenalty: repetitionPenalty, noRepeatNGramSize: noRepeatNgramSize,
+                        lengthPenalty: lengthPenalty)
     }
 }

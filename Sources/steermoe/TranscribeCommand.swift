@@ -97,6 +97,7 @@ struct Evaluate: ParsableCommand {
                                   prefixIds: t.collator.prefixIds, generation: t.generation)
         let g = t.generation
         return (evaluator, loader, ["checkpoint": checkpoint ?? "", "num_beams": g.numBeams, "max_new_tokens": g.maxNewTokens,
-                                    "repetition_penalty": g.repetitionPenalty, "no_repeat_ngram_size": g.noRepeatNGramSize])
+                                    "repetition_penalty": g.repetitionPenalty, "no_repeat_ngram_size": g.noRepeatNGramSize,
+                                    "length_penalty": g.lengthPenalty])
     }
 }

@@ -77,6 +77,7 @@ final class ConfigTests: XCTestCase {
             ctc_classes: transcripts
             repetition_penalty: 1.2
             no_repeat_ngram_size: 3
+            length_penalty: 0.5
             """)
         let again = try TrainingConfig.parse(yaml: original.effectiveYAML())
         XCTAssertEqual(again.model, original.model)
@@ -88,6 +89,8 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(again.model.ctcWeight, 0.3)
         XCTAssertEqual(again.repetitionPenalty, 1.2)
         XCTAssertEqual(again.noRepeatNGramSize, 3)
+        XCTAssertEqual(again.lengthPenalty, 0.5)
+        XCTAssertEqual(try TrainingConfig.parse(yaml: "mode: linear\n").lengthPenalty, 1, "HF's default")
         XCTAssertEqual(again.model.ctcClasses, .transcripts)
         XCTAssertEqual(try TrainingConfig.parse(yaml: "ctc_weight: 0.3\n").model.ctcClasses, .vocabulary)
         XCTAssertThrowsError(try TrainingConfig.parse(yaml: "ctc_classes: train\n")) {

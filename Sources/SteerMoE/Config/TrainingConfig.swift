@@ -77,6 +77,8 @@ public struct TrainingConfig: Sendable {
     /// HF generation settings (1 / 0 = off).
     public var repetitionPenalty = 1.0
     public var noRepeatNGramSize = 0
+    /// HF beam search length_penalty (scores divided by length^this).
+    public var lengthPenalty = 1.0
 
     /// Keys read from upstream files but without effect here (DeepSpeed, HF Trainer plumbing).
     public private(set) var ignoredKeys: [String] = []
@@ -108,7 +110,7 @@ extension TrainingConfig {
         "deepspeed_config", "report_to", "logging_strategy", "evaluation_strategy", "save_strategy",
         "load_best_model_at_end", "metric_for_best_model", "greater_is_better",
         "pooling_kernel_size", "pooling_position", "pooling_type", "num_beams", "max_new_tokens", "mode",
-        "repetition_penalty", "no_repeat_ngram_size",
+        "repetition_penalty", "no_repeat_ngram_size", "length_penalty",
         "speed_perturbation", "spec_augment.freq_masks", "spec_augment.freq_width", "spec_augment.time_masks",
         "spec_augment.time_width",
     ]
@@ -232,6 +234,7 @@ extension TrainingConfig {
         c.maxNewTokens = try y.int("max_new_tokens") ?? c.maxNewTokens
         c.repetitionPenalty = try y.double("repetition_penalty") ?? 1
         c.noRepeatNGramSize = try y.int("no_repeat_ngram_size") ?? 0
+        c.lengthPenalty = try y.double("length_penalty") ?? 1
 
         try c.validate(source: source)
         return c

@@ -19,7 +19,8 @@ public final class Transcriber: ClipTranscriber {
     /// `whisper`/`llm` override the model folders recorded in the checkpoint (relative paths
     /// in the checkpoint's config resolve against the current directory, then the checkpoint).
     public init(checkpoint: String, whisper: String? = nil, llm: String? = nil, numBeams: Int? = nil,
-                maxNewTokens: Int? = nil, repetitionPenalty: Double? = nil, noRepeatNGramSize: Int? = nil) throws {
+                maxNewTokens: Int? = nil, repetitionPenalty: Double? = nil, noRepeatNGramSize: Int? = nil,
+                lengthPenalty: Double? = nil) throws {
         var c = try TrainingConfig.load(path: checkpoint + "/" + Checkpoint.configFile)
         c.whisperPath = try Self.locate(whisper ?? c.whisperPath, near: checkpoint, what: "Whisper model folder")
         c.llmPath = try Self.locate(llm ?? c.llmPath, near: checkpoint, what: "LLM model folder")
@@ -40,6 +41,7 @@ public final class Transcriber: ClipTranscriber {
         extractor = try LogMelExtractor.forWhisper(folder: c.whisperPath, encoderMelBins: encoder.config.melBins)
         generation = GenerationOptions(maxNewTokens: maxNewTokens ?? c.maxNewTokens, numBeams: numBeams ?? c.numBeams,
                                        repetitionPenalty: repetitionPenalty ?? c.repetitionPenalty,
+                                       lengthPenalty: lengthPenalty ?? c.lengthPenalty,
                                        eosTokenIds: [collator.eosId], padTokenId: collator.padId,
                                        noRepeatNGramSize: noRepeatNGramSize ?? c.noRepeatNGramSize)
         try generation.validate()

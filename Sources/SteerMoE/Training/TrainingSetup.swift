@@ -102,6 +102,7 @@ public struct TrainingSetup {
 
     public var generationOptions: GenerationOptions {
         GenerationOptions(maxNewTokens: config.maxNewTokens, numBeams: config.numBeams, repetitionPenalty: config.repetitionPenalty,
+                          lengthPenalty: config.lengthPenalty,
                           eosTokenIds: [collator.eosId], padTokenId: collator.padId, noRepeatNGramSize: config.noRepeatNGramSize)
     }
 
