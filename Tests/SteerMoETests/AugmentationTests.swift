@@ -3,6 +3,7 @@ import XCTest
 @testable import SpeechData
 @testable import SteerMoE
 @testable import Torch
+import Tokenizers
 
 final class AugmentationTests: XCTestCase {
     /// (80, frames) features with distinct values, so any masked cell is visible.
@@ -31,6 +32,26 @@ final class AugmentationTests: XCTestCase {
             masked += bins.count
         }
         XCTAssertGreaterThan(masked, 0, "some draw masks something")
+    }
+
+    func testOneFrequencyMaskIsOneContiguousBandOfAtMostItsWidth() throws {
+        let f = try features(frames: 50)
+        var widths = Set<Int>()
+        for row in 0..<60 {
+            var rng = Augmentation.generator(seed: 2, epoch: 0, source: "b.parquet", row: row)
+            let bins = Set(try changedCells(f, Augmentation(freqMasks: 1, freqWidth: 6).maskFeatures(f, validFrames: 50, rng: &rng)).map(\.bin))
+            if let lo = bins.min(), let hi = bins.max() { XCTAssertEqual(hi - lo + 1, bins.count, "contiguous") }
+            XCTAssertLessThanOrEqual(bins.count, 6)
+            widths.insert(bins.count)
+        }
+        XCTAssertEqual(widths, Set(0...6), "every width 0...6 is drawn")
+    }
+
+    /// The generator is a pure function of (seed, epoch, file, row): the same value in every process
+    /// (Swift's own String hash would change from run to run and break resumed runs).
+    func testGeneratorIsFixedAcrossProcesses() {
+        var rng = Augmentation.generator(seed: 7, epoch: 1, source: "data/train-00000.parquet", row: 3)
+        XCTAssertEqual(rng.next(), 7_577_936_174_497_680_713, "FNV-1a + SplitMix64 + xoshiro256**, recomputed in Python")
     }
 
     func testTimeMasksStayInsideTheClipAndWithinTheirFraction() throws {
@@ -78,6 +99,28 @@ final class AugmentationTests: XCTestCase {
         let slower = try Augmentation(speedFactors: [0.9]).perturbSpeed(tone, sampleRate: rate, rng: &rng)
         XCTAssertEqual(Double(slower.count), Double(rate) / 0.9, accuracy: 2)
         XCTAssertEqual(try Augmentation(speedFactors: [1.0]).perturbSpeed(tone, sampleRate: rate, rng: &rng), tone)
+        // A clip that would outgrow the encoder's window keeps its speed; one that shrinks is fine.
+        XCTAssertEqual(try Augmentation(speedFactors: [0.9]).perturbSpeed(tone, sampleRate: rate, maxSamples: 17000, rng: &rng), tone)
+        XCTAssertEqual(try Augmentation(speedFactors: [1.1]).perturbSpeed(tone, sampleRate: rate, maxSamples: 16000, rng: &rng).count,
+                       faster.count)
+    }
+
+    /// Rows with precomputed features keep them (no speed change) and are masked within their frames.
+    func testPrecomputedFeaturesAreMaskedButNotResampled() throws {
+        let stack = try TinyStack()
+        defer { stack.remove() }
+        let featurizer = Featurizer(extractor: try LogMelExtractor(), tokenizer: try Tokenizer(folder: stack.llm), padding: .trim)
+        let stored = (0..<(80 * 120)).map { Float($0 % 61) }
+        let sample = Sample(waveform: [Float](repeating: 0.1, count: 16000), text: "abc", source: "f.parquet", row: 0, duration: 1.2,
+                            inputFeatures: FloatMatrix(rows: 80, cols: 120, values: stored))
+        let aug = Augmentation(speedFactors: [0.9, 1.1], freqMasks: 2, freqWidth: 10, timeMasks: 2, timeWidth: 0.2)
+        var changed = 0
+        for epoch in 0..<5 {
+            let item = try featurizer.item(sample, augmentation: aug, seed: 1, epoch: epoch)
+            XCTAssertEqual(item.features.shape, [80, 120], "the stored frames, not the waveform's")
+            changed += zip(try item.features.floats(), stored).filter { $0 != $1 }.count
+        }
+        XCTAssertGreaterThan(changed, 0)
     }
 
     /// The training loader augments (differently per epoch); the evaluation loader and an
@@ -105,6 +148,17 @@ final class AugmentationTests: XCTestCase {
         }
         // 1 s clips: speed 0.9 or 1.1 changes the frame count from 100 to 111 or 90.
         for word in TinyStack.words { XCTAssertTrue([90 * 80, 111 * 80].contains(epoch0[word]!.count), word) }
+
+        // Masks alone (no speed change) keep the frame count and still change the features.
+        let masksOnly = try TrainingSetup(config: stack.config(output: stack.root + "/run3",
+                                                               extra: "spec_augment: {freq_masks: 2, freq_width: 8}")) { _ in }
+        for batch in masksOnly.loader(index, batchSize: 8, shuffle: false, dropLast: false, augment: true).batches(epoch: 0) {
+            for item in batch.items {
+                let f = try item.features.floats()
+                XCTAssertEqual(f.count, plain[item.text]!.count, item.text)
+                XCTAssertEqual(zip(f, plain[item.text]!).filter { $0 != $1 }.count % 100, 0, "whole bins of the 100 frames")
+            }
+        }
 
         let noAugmentation = try TrainingSetup(config: stack.config(output: stack.root + "/run2")) { _ in }
         let loader = noAugmentation.loader(index, batchSize: 8, shuffle: false, dropLast: false, augment: true)

@@ -260,6 +260,7 @@ extension TrainingConfig {
             throw ConfigError("\(source): 'spec_augment.time_width' is a fraction of the clip, within 0..<1, found \(augmentation.timeWidth)")
         }
         if model.ctcWeight < 0 { throw ConfigError("\(source): 'ctc_weight' must be >= 0, found \(model.ctcWeight)") }
+        if !lengthPenalty.isFinite { throw ConfigError("\(source): 'length_penalty' must be a finite number, found \(lengthPenalty)") }
         if repetitionPenalty <= 0 { throw ConfigError("\(source): 'repetition_penalty' must be > 0, found \(repetitionPenalty)") }
         if noRepeatNGramSize < 0 { throw ConfigError("\(source): 'no_repeat_ngram_size' must be >= 0, found \(noRepeatNGramSize)") }
         if !["linear", "cosine", "constant"].contains(lrScheduler) {

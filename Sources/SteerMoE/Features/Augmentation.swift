@@ -41,11 +41,12 @@ public struct Augmentation: Sendable, Equatable {
     }
 
     /// The waveform played at a randomly drawn speed: resampled as if it had been recorded at
-    /// factor × the sample rate, so factor 1.1 is 10% shorter and 10% higher in pitch.
-    public func perturbSpeed(_ wave: [Float], sampleRate: Int, rng: inout Xoshiro256) throws -> [Float] {
+    /// factor × the sample rate, so factor 1.1 is 10% shorter and 10% higher in pitch. A clip that
+    /// would grow beyond `maxSamples` (the encoder's 30 s window) keeps its speed.
+    public func perturbSpeed(_ wave: [Float], sampleRate: Int, maxSamples: Int = .max, rng: inout Xoshiro256) throws -> [Float] {
         guard !speedFactors.isEmpty else { return wave }
         let factor = speedFactors[rng.below(speedFactors.count)]
-        guard factor != 1 else { return wave }
+        guard factor != 1, Double(wave.count) / factor <= Double(maxSamples) else { return wave }
         return try Audio.resample(wave, from: Int((Double(sampleRate) * factor).rounded()), to: sampleRate,
                                   source: "speed perturbation")
     }
@@ -57,8 +58,8 @@ public struct Augmentation: Sendable, Equatable {
         guard masksFeatures else { return features }
         let bins = features.size(0), frames = features.size(1)
         let valid = max(0, min(validFrames, frames))
-        var values = try features.contiguous().floats()
         guard valid > 0 else { return features }
+        var values = try features.contiguous().floats()
         var sum = 0.0
         for m in 0..<bins { for t in 0..<valid { sum += Double(values[m * frames + t]) } }
         let fill = Float(sum / Double(bins * valid))

@@ -30,13 +30,19 @@ public struct Featurizer: Sendable {
     public func item(_ s: Sample, augmentation: Augmentation? = nil, seed: UInt64 = 0, epoch: Int = 0) throws -> SpeechItem {
         guard let augmentation, augmentation.isEnabled else { return try item(s) }
         var rng = Augmentation.generator(seed: seed, epoch: epoch, source: s.source, row: s.row)
-        var sample = s
-        if !s.waveform.isEmpty {
-            sample.waveform = try augmentation.perturbSpeed(s.waveform, sampleRate: extractor.sampleRate, rng: &rng)
+        if let pre = s.inputFeatures {
+            // Precomputed features are used as stored: masks only, within the stored frames (which
+            // may include padding the row was saved with: it cannot be told apart).
+            var result = try item(s)
+            result.features = try augmentation.maskFeatures(result.features, validFrames: pre.cols, rng: &rng)
+            return result
         }
+        var sample = s
+        sample.waveform = try augmentation.perturbSpeed(s.waveform, sampleRate: extractor.sampleRate,
+                                                        maxSamples: extractor.chunkSamples, rng: &rng)
         var result = try item(sample)
-        let validFrames = sample.waveform.isEmpty ? result.features.size(1) : extractor.frameCount(samples: sample.waveform.count)
-        result.features = try augmentation.maskFeatures(result.features, validFrames: validFrames, rng: &rng)
+        result.features = try augmentation.maskFeatures(result.features, validFrames: extractor.frameCount(samples: sample.waveform.count),
+                                                        rng: &rng)
         return result
     }
 
