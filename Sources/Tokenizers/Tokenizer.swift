@@ -91,11 +91,11 @@ public struct Tokenizer: Sendable {
 
     // MARK: Encoding
 
-    /// Token ids of `text`; with `addSpecialTokens` the post-processor's tokens (Llama-3's BOS) are added.
     /// The ids `encode(_, addSpecialTokens: true)` puts before a text's own tokens (Gemma's
     /// `<bos>`; none for Qwen or SmolLM2).
     public var leadingSpecialTokenIds: [Int] { postProcessor?.leadingIds ?? [] }
 
+    /// Token ids of `text`; with `addSpecialTokens` the post-processor's tokens (Llama-3's BOS) are added.
     public func encode(_ text: String, addSpecialTokens: Bool = true) -> [Int] {
         let ids = encodeWithoutPostProcessing(text)
         guard addSpecialTokens, let postProcessor else { return ids }

@@ -16,15 +16,20 @@ final class AugmentationTests: XCTestCase {
         return x.indices.filter { x[$0] != y[$0] }.map { ($0 / frames, $0 % frames, y[$0]) }
     }
 
+    /// The cells `aug` masks in `f` for data row `row` (epoch 0).
+    func maskedCells(_ aug: Augmentation, _ f: Tensor, validFrames: Int, row: Int, seed: UInt64 = 1,
+                     source: String = "a.parquet") throws -> [(bin: Int, frame: Int, value: Float)] {
+        var rng = Augmentation.generator(seed: seed, epoch: 0, source: source, row: row)
+        return try changedCells(f, aug.maskFeatures(f, validFrames: validFrames, rng: &rng))
+    }
+
     func testFrequencyMasksCoverWholeBinsWithinTheWidthAndFillWithTheMean() throws {
         let f = try features(frames: 200)
         let mean = try f.floats().reduce(0, +) / Float(80 * 200)
         let aug = Augmentation(freqMasks: 2, freqWidth: 10)
         var masked = 0
         for row in 0..<20 {
-            var rng = Augmentation.generator(seed: 1, epoch: 0, source: "a.parquet", row: row)
-            let out = try aug.maskFeatures(f, validFrames: 200, rng: &rng)
-            let changed = try changedCells(f, out)
+            let changed = try maskedCells(aug, f, validFrames: 200, row: row)
             let bins = Set(changed.map(\.bin))
             XCTAssertLessThanOrEqual(bins.count, 20, "two masks of at most 10 bins")
             XCTAssertEqual(changed.count, bins.count * 200, "a frequency mask covers every frame of its bins")
@@ -38,8 +43,8 @@ final class AugmentationTests: XCTestCase {
         let f = try features(frames: 50)
         var widths = Set<Int>()
         for row in 0..<60 {
-            var rng = Augmentation.generator(seed: 2, epoch: 0, source: "b.parquet", row: row)
-            let bins = Set(try changedCells(f, Augmentation(freqMasks: 1, freqWidth: 6).maskFeatures(f, validFrames: 50, rng: &rng)).map(\.bin))
+            let bins = Set(try maskedCells(Augmentation(freqMasks: 1, freqWidth: 6), f, validFrames: 50, row: row, seed: 2,
+                                           source: "b.parquet").map(\.bin))
             if let lo = bins.min(), let hi = bins.max() { XCTAssertEqual(hi - lo + 1, bins.count, "contiguous") }
             XCTAssertLessThanOrEqual(bins.count, 6)
             widths.insert(bins.count)
@@ -59,9 +64,7 @@ final class AugmentationTests: XCTestCase {
         let aug = Augmentation(timeMasks: 2, timeWidth: 0.1)
         var masked = 0
         for row in 0..<20 {
-            var rng = Augmentation.generator(seed: 1, epoch: 0, source: "a.parquet", row: row)
-            let out = try aug.maskFeatures(f, validFrames: 100, rng: &rng)
-            let changed = try changedCells(f, out)
+            let changed = try maskedCells(aug, f, validFrames: 100, row: row)
             let frames = Set(changed.map(\.frame))
             XCTAssertTrue(frames.allSatisfy { $0 < 100 }, "never inside the padding after the clip")
             XCTAssertLessThanOrEqual(frames.count, 20, "two masks of at most 10% of 100 frames")

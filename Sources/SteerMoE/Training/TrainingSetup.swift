@@ -73,7 +73,7 @@ public struct TrainingSetup {
     /// A loader of model inputs; `augment` (the training loader) applies the config's augmentation.
     public func loader(_ index: DatasetIndex, batchSize: Int, shuffle: Bool, dropLast: Bool, augment: Bool = false) -> DataLoader<SpeechItem> {
         let featurizer = self.featurizer
-        let augmentation = augment && config.augmentation.isEnabled ? config.augmentation : nil
+        let augmentation = augment ? config.augmentation : nil  // Featurizer skips a disabled one
         let seed = config.seed
         return DataLoader(index: index,
                           options: LoaderOptions(batchSize: batchSize, seed: config.seed, shuffle: shuffle, dropLast: dropLast,
