@@ -8,12 +8,16 @@ struct AdapterDecodingOptions: ParsableArguments {
     @Option(help: "HF no_repeat_ngram_size: no n-gram of this size twice (0 = off).") var noRepeatNgramSize: Int?
     @Option(help: "HF length_penalty of beam search: scores are divided by length^this (1 = HF's default; 0 = summed log-probs).")
     var lengthPenalty: Double?
+    @Option(help: "Joint CTC/LLM decoding: weight λ of the adapter's audio-token CTC (0 = LLM only; adapters trained with ctc_weight).")
+    var ctcDecodingWeight: Double?
 
-    var isSet: Bool { beams != nil || repetitionPenalty != nil || noRepeatNgramSize != nil || lengthPenalty != nil }
+    var isSet: Bool {
+        beams != nil || repetitionPenalty != nil || noRepeatNgramSize != nil || lengthPenalty != nil || ctcDecodingWeight != nil
+    }
 
     func transcriber(checkpoint: String, whisper: String? = nil, llm: String? = nil) throws -> Transcriber {
         try Transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm, numBeams: beams,
                         repetitionPenalty: repetitionPenalty, noRepeatNGramSize: noRepeatNgramSize,
-                        lengthPenalty: lengthPenalty)
+                        lengthPenalty: lengthPenalty, ctcDecodingWeight: ctcDecodingWeight)
     }
 }

@@ -98,6 +98,6 @@ struct Evaluate: ParsableCommand {
         let g = t.generation
         return (evaluator, loader, ["checkpoint": checkpoint ?? "", "num_beams": g.numBeams, "max_new_tokens": g.maxNewTokens,
                                     "repetition_penalty": g.repetitionPenalty, "no_repeat_ngram_size": g.noRepeatNGramSize,
-                                    "length_penalty": g.lengthPenalty])
+                                    "length_penalty": g.lengthPenalty, "ctc_decoding_weight": g.ctcWeight])
     }
 }

@@ -79,6 +79,8 @@ public struct TrainingConfig: Sendable {
     public var noRepeatNGramSize = 0
     /// HF beam search length_penalty (scores divided by length^this).
     public var lengthPenalty = 1.0
+    /// Joint CTC/LLM decoding weight of the audio-token CTC (ours; 0 = off; needs ctc_weight > 0 in training).
+    public var ctcDecodingWeight = 0.0
 
     /// Keys read from upstream files but without effect here (DeepSpeed, HF Trainer plumbing).
     public private(set) var ignoredKeys: [String] = []
@@ -110,7 +112,7 @@ extension TrainingConfig {
         "deepspeed_config", "report_to", "logging_strategy", "evaluation_strategy", "save_strategy",
         "load_best_model_at_end", "metric_for_best_model", "greater_is_better",
         "pooling_kernel_size", "pooling_position", "pooling_type", "num_beams", "max_new_tokens", "mode",
-        "repetition_penalty", "no_repeat_ngram_size", "length_penalty",
+        "repetition_penalty", "no_repeat_ngram_size", "length_penalty", "ctc_decoding_weight",
         "speed_perturbation", "spec_augment.freq_masks", "spec_augment.freq_width", "spec_augment.time_masks",
         "spec_augment.time_width",
     ]
@@ -235,6 +237,7 @@ extension TrainingConfig {
         c.repetitionPenalty = try y.double("repetition_penalty") ?? 1
         c.noRepeatNGramSize = try y.int("no_repeat_ngram_size") ?? 0
         c.lengthPenalty = try y.double("length_penalty") ?? 1
+        c.ctcDecodingWeight = try y.double("ctc_decoding_weight") ?? 0
 
         try c.validate(source: source)
         return c
@@ -261,6 +264,12 @@ extension TrainingConfig {
         }
         if model.ctcWeight < 0 { throw ConfigError("\(source): 'ctc_weight' must be >= 0, found \(model.ctcWeight)") }
         if !lengthPenalty.isFinite { throw ConfigError("\(source): 'length_penalty' must be a finite number, found \(lengthPenalty)") }
+        if !(ctcDecodingWeight >= 0 && ctcDecodingWeight <= 1) {
+            throw ConfigError("\(source): 'ctc_decoding_weight' must be within 0...1, found \(ctcDecodingWeight)")
+        }
+        if ctcDecodingWeight > 0 && model.ctcWeight == 0 {
+            throw ConfigError("\(source): 'ctc_decoding_weight' needs the audio-token CTC of training ('ctc_weight' > 0)")
+        }
         if repetitionPenalty <= 0 { throw ConfigError("\(source): 'repetition_penalty' must be > 0, found \(repetitionPenalty)") }
         if noRepeatNGramSize < 0 { throw ConfigError("\(source): 'no_repeat_ngram_size' must be >= 0, found \(noRepeatNGramSize)") }
         if !["linear", "cosine", "constant"].contains(lrScheduler) {

@@ -6,9 +6,10 @@ import Torch
 /// - `prefixEmbeds` (B, T, H), `prefixMask` (B, T) int64/bool with 1 = real.
 /// - `prefixIds` (B, n): ids the repetition penalty should count besides the generated tokens
 ///   (HF counts none with `inputs_embeds`); nil = none.
+/// - `ctcScorers`: each row's audio-token CTC, required when `options.ctcWeight` > 0 (joint decoding).
 /// - Returns each row's new tokens up to, not including, the first eos (no padding).
 public func generate(model: DecoderLM, prefixEmbeds: Tensor, prefixMask: Tensor, prefixIds: Tensor? = nil,
-                     options: GenerationOptions) throws -> [[Int]] {
+                     ctcScorers: [CTCPrefixScorer]? = nil, options: GenerationOptions) throws -> [[Int]] {
     try options.validate()
     let b = prefixEmbeds.size(0)
     guard prefixMask.shape == [b, prefixEmbeds.size(1)] else {
@@ -17,6 +18,11 @@ public func generate(model: DecoderLM, prefixEmbeds: Tensor, prefixMask: Tensor,
     let ids = try prefixIds ?? Tensor.zeros([b, 0], dtype: .int64)
     let eos = Set(options.eosTokenIds)
     let rows: [[Int]] = try Autograd.noGrad {
+        if options.ctcWeight > 0 {
+            guard let ctcScorers else { throw TorchError("generate: ctcWeight \(options.ctcWeight) needs the rows' CTC scorers") }
+            return try jointCTCSearch(model: model, embeds: prefixEmbeds, mask: prefixMask, ids: ids, scorers: ctcScorers,
+                                      options: options)
+        }
         if options.numBeams == 1 {
             return try greedySearch(model: model, embeds: prefixEmbeds, mask: prefixMask, ids: ids, options: options)
         }

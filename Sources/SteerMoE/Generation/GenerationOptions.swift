@@ -11,6 +11,9 @@ public struct GenerationOptions: Sendable {
     public var noRepeatNGramSize: Int
     /// Beam scores are divided by (generated length)^lengthPenalty.
     public var lengthPenalty: Double
+    /// Joint CTC/LLM decoding weight λ of the audio-token CTC's prefix scores (JointCTCSearch.swift;
+    /// SteerMoE adapters trained with `ctc_weight` only); 0 = the LLM alone (greedy or HF beam search).
+    public var ctcWeight: Double = 0
     /// Beam search: stop a batch row as soon as `numBeams` hypotheses are finished (HF `True`);
     /// false is HF's default heuristic (stop when no running beam can beat the finished ones).
     public var earlyStopping: Bool
@@ -46,6 +49,7 @@ public struct GenerationOptions: Sendable {
         guard maxNewTokens >= 1 else { throw TorchError("generate: maxNewTokens must be at least 1, got \(maxNewTokens)") }
         guard numBeams >= 1 else { throw TorchError("generate: numBeams must be at least 1, got \(numBeams)") }
         guard noRepeatNGramSize >= 0 else { throw TorchError("generate: noRepeatNGramSize must be >= 0, got \(noRepeatNGramSize)") }
+        guard ctcWeight >= 0 && ctcWeight <= 1 else { throw TorchError("generate: ctcWeight must be within 0...1, got \(ctcWeight)") }
         guard repetitionPenalty > 0 else { throw TorchError("generate: repetitionPenalty must be > 0, got \(repetitionPenalty)") }
     }
 }

@@ -20,7 +20,7 @@ public final class Transcriber: ClipTranscriber {
     /// in the checkpoint's config resolve against the current directory, then the checkpoint).
     public init(checkpoint: String, whisper: String? = nil, llm: String? = nil, numBeams: Int? = nil,
                 maxNewTokens: Int? = nil, repetitionPenalty: Double? = nil, noRepeatNGramSize: Int? = nil,
-                lengthPenalty: Double? = nil) throws {
+                lengthPenalty: Double? = nil, ctcDecodingWeight: Double? = nil) throws {
         var c = try TrainingConfig.load(path: checkpoint + "/" + Checkpoint.configFile)
         c.whisperPath = try Self.locate(whisper ?? c.whisperPath, near: checkpoint, what: "Whisper model folder")
         c.llmPath = try Self.locate(llm ?? c.llmPath, near: checkpoint, what: "LLM model folder")
@@ -44,6 +44,7 @@ public final class Transcriber: ClipTranscriber {
                                        lengthPenalty: lengthPenalty ?? c.lengthPenalty,
                                        eosTokenIds: [collator.eosId], padTokenId: collator.padId,
                                        noRepeatNGramSize: noRepeatNGramSize ?? c.noRepeatNGramSize)
+        generation.ctcWeight = ctcDecodingWeight ?? c.ctcDecodingWeight
         try generation.validate()
         config = c
     }

@@ -52,6 +52,27 @@ extension SteerMoEModel {
                                       reduction: .mean, zeroInfinity: true)
     }
 
+    /// Each row's CTC log-probs over the classes for joint decoding: `audio` (B, A, H) as the
+    /// adapter gives it (no sequence prefix), rows cut to their `audioMask` length.
+    public func ctcPrefixScorers(audio: Tensor, audioMask: Tensor?) throws -> [CTCPrefixScorer] {
+        guard let blank = adapter.ctcBlank?.value else {
+            throw TorchError("joint CTC decoding needs an adapter trained with ctc_weight > 0 (this one has no ctc_blank)")
+        }
+        if options.ctcClasses == .transcripts && ctcClasses == nil {
+            throw TorchError("joint CTC decoding: this adapter's CTC classes are its training transcripts' tokens, "
+                             + "which the checkpoint does not list; decode it without a CTC weight")
+        }
+        let classes = try ctcClassSet()
+        let lengths = try audioMask.map { try $0.to(dtype: .int64).sum(dim: 1).ints() }
+            ?? [Int](repeating: audio.size(1), count: audio.size(0))
+        let blankColumn = try blank.to(dtype: .float32).unsqueeze(1)
+        return try lengths.enumerated().map { r, length in
+            let x = try audio.select(dim: 0, index: r).slice(dim: 0, start: 0, end: length).to(dtype: .float32)
+            let logProbs = try Tensor.cat([x.matmul(blankColumn), x.matmul(classes.table.transpose(0, 1))], dim: 1).logSoftmax(dim: 1)
+            return try CTCPrefixScorer(logProbs: logProbs) { id in classes.classOf(Int64(id)).map { Int($0) + 1 } }
+        }
+    }
+
     /// Restricts the CTC classes to `tokenIds` (e.g. the tokens of the training transcripts).
     public func restrictCTCClasses(to tokenIds: [Int]) throws {
         let ids = Array(Set(tokenIds)).sorted()

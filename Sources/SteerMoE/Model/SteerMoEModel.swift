@@ -128,13 +128,15 @@ public final class SteerMoEModel {
                          options generation: GenerationOptions) throws -> [[Int]] {
         try Autograd.noGrad {
             var audio = try steeringEncoder(features, frameMask: frameMask)
+            let scorers = generation.ctcWeight > 0 ? try ctcPrefixScorers(audio: audio.embeddings, audioMask: audio.mask) : nil
             (audio.embeddings, audio.mask) = try withSequencePrefix(audio.embeddings, audio.mask, ids: prefixIds)
             let b = audio.embeddings.size(0)
             let prompt = try sharedEmbeddings(promptIds, rows: b, dtype: audio.embeddings.dtype)
             guard let audioMask = audio.mask else {
                 let embeds = try Tensor.cat([audio.embeddings, prompt], dim: 1)
                 let mask = try Tensor.ones([b, embeds.size(1)], dtype: .int64)
-                return try SteerMoE.generate(model: llm, prefixEmbeds: embeds, prefixMask: mask, options: generation)
+                return try SteerMoE.generate(model: llm, prefixEmbeds: embeds, prefixMask: mask, ctcScorers: scorers,
+                                             options: generation)
             }
             let lengths = try audioMask.to(dtype: .int64).sum(dim: 1).ints()
             let width = lengths.max()! + promptIds.count
@@ -147,7 +149,7 @@ public final class SteerMoEModel {
                 masks.append(try Tensor([Int64](repeating: 0, count: pad) + [Int64](repeating: 1, count: row.size(0))))
             }
             return try SteerMoE.generate(model: llm, prefixEmbeds: Tensor.stack(rows), prefixMask: Tensor.stack(masks),
-                                         options: generation)
+                                         ctcScorers: scorers, options: generation)
         }
     }
 

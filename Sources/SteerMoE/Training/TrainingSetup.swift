@@ -101,9 +101,12 @@ public struct TrainingSetup {
     }
 
     public var generationOptions: GenerationOptions {
-        GenerationOptions(maxNewTokens: config.maxNewTokens, numBeams: config.numBeams, repetitionPenalty: config.repetitionPenalty,
-                          lengthPenalty: config.lengthPenalty,
-                          eosTokenIds: [collator.eosId], padTokenId: collator.padId, noRepeatNGramSize: config.noRepeatNGramSize)
+        var options = GenerationOptions(maxNewTokens: config.maxNewTokens, numBeams: config.numBeams,
+                                        repetitionPenalty: config.repetitionPenalty, lengthPenalty: config.lengthPenalty,
+                                        eosTokenIds: [collator.eosId], padTokenId: collator.padId,
+                                        noRepeatNGramSize: config.noRepeatNGramSize)
+        options.ctcWeight = config.ctcDecodingWeight
+        return options
     }
 
     /// Identity of the frozen models, stored with checkpoints (steermoe.json).

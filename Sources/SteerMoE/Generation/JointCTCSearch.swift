@@ -1,0 +1,123 @@
+import Foundation
+import Torch
+
+/// LLM candidates per hypothesis and step that the CTC prefix scorer rescores (ESPnet's
+/// "pre-beam"; at least twice the beam). Tokens the LLM ranks lower are never proposed.
+let jointCTCCandidates = 10
+
+/// Joint CTC/LLM decoding (Watanabe et al. 2017, as ESPnet's beam search with a CTC prefix
+/// scorer): a hypothesis y scores (1 − λ)·log p_LLM(y) + λ·log p_CTC(y…), where the CTC term is
+/// the prefix probability from the audio-token CTC (`ctc_weight` training) and, for a finished
+/// hypothesis, the probability of exactly y. Scores are summed log-probs (no length
+/// normalisation): both terms only fall as y grows, so a row stops as soon as its best finished
+/// hypothesis beats every running one. `numBeams` 1 is greedy under the joint score.
+///
+/// `embeds`/`mask`/`ids` as `beamSearch`; `scorers[r]` holds row r's CTC log-probs. The LLM's
+/// log-probs get the same logits processors (repetition penalty, no-repeat n-grams) as beam
+/// search. Returns each row's best hypothesis without eos.
+func jointCTCSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, scorers: [CTCPrefixScorer],
+                    options: GenerationOptions) throws -> [[Int]] {
+    let (batch, beams) = (embeds.size(0), options.numBeams)
+    guard scorers.count == batch else {
+        throw TorchError("jointCTCSearch: \(scorers.count) CTC scorers for \(batch) rows")
+    }
+    guard !options.eosTokenIds.isEmpty else { throw TorchError("jointCTCSearch: needs an eos token id") }
+    guard options.ctcWeight > 0 && options.ctcWeight <= 1 else {
+        throw TorchError("jointCTCSearch: ctc weight must be in (0, 1], got \(options.ctcWeight)")
+    }
+    let weight = Float(options.ctcWeight)
+    // (1 − λ)·lm + λ·ctc, with λ = 1 ignoring the LLM entirely (no 0 · −inf).
+    func joint(_ lm: Float, _ ctc: Float) -> Float { (weight < 1 ? (1 - weight) * lm : 0) + weight * ctc }
+    let eos = options.eosTokenIds
+    let fill = options.fillTokenId ?? eos[0]
+    let perHypothesis = min(max(jointCTCCandidates, 2 * beams), model.vocabSize)
+
+    struct Hypothesis {
+        var tokens: [Int]
+        var lm: Float
+        var ctc: CTCPrefixScorer.State
+        var score: Float
+        var parentSlot: Int
+    }
+    var running: [[Hypothesis]] = scorers.map { [Hypothesis(tokens: [], lm: 0, ctc: $0.initial(), score: 0, parentSlot: 0)] }
+    var best: [Hypothesis?] = Array(repeating: nil, count: batch)
+    var done = [Bool](repeating: false, count: batch)
+    let promptIds = try ids.to(.cpu).ints().chunked(ids.size(1))
+
+    var decoder = try IncrementalDecoder(model: model, embeds: embeds.repeatInterleave(beams, dim: 0),
+                                         mask: mask?.repeatInterleave(beams, dim: 0), capacity: embeds.size(1) + options.maxNewTokens)
+    for step in 0..<options.maxNewTokens {
+        // The running ids of every slot (row r, beam j → r·beams + j), as the logits processors see them.
+        var slotIds: [Int64] = []
+        for r in 0..<batch {
+            for j in 0..<beams {
+                let tokens = !done[r] && j < running[r].count ? running[r][j].tokens : [Int](repeating: fill, count: step)
+                slotIds += ((promptIds.isEmpty ? [] : promptIds[r]) + tokens).map(Int64.init)
+            }
+        }
+        let slotTensor = try Tensor(slotIds, shape: [batch * beams, slotIds.count / (batch * beams)])
+        var logProbs = try decoder.logits.to(.cpu).logSoftmax(dim: -1)
+        logProbs = try LogitsProcessing.repetitionPenalty(logProbs, ids: slotTensor, penalty: options.repetitionPenalty)
+        logProbs = try LogitsProcessing.noRepeatNGram(logProbs, ids: slotTensor, n: options.noRepeatNGramSize)
+        let top = try logProbs.topk(perHypothesis)
+        let topValues = try top.values.contiguous().toArray(Float.self)
+        let topIds = try top.indices.contiguous().ints()
+        let endLogProbs = try logProbs.indexSelect(dim: 1, index: Tensor(eos.map(Int64.init))).amax([1]).toArray(Float.self)
+
+        let last = step == options.maxNewTokens - 1
+        for r in 0..<batch where !done[r] {
+            var candidates: [(hypothesis: Hypothesis, ends: Bool)] = []
+            for (j, hypothesis) in running[r].enumerated() {
+                let slot = r * beams + j
+                let range = slot * perHypothesis ..< (slot + 1) * perHypothesis
+                let pairs = zip(topIds[range], topValues[range]).filter { !eos.contains($0.0) }
+                let states = try scorers[r].extend(hypothesis.ctc, with: pairs.map(\.0))
+                for ((token, logProb), state) in zip(pairs, states) {
+                    guard let state else { continue }
+                    let lm = hypothesis.lm + logProb
+                    candidates.append((Hypothesis(tokens: hypothesis.tokens + [token], lm: lm, ctc: state,
+                                                  score: joint(lm, state.score), parentSlot: slot), false))
+                }
+                let lm = hypothesis.lm + endLogProbs[slot]
+                candidates.append((Hypothesis(tokens: hypothesis.tokens, lm: lm, ctc: hypothesis.ctc,
+                                              score: joint(lm, scorers[r].final(hypothesis.ctc)), parentSlot: slot), true))
+            }
+            candidates.sort { $0.hypothesis.score > $1.hypothesis.score }
+            var next: [Hypothesis] = []
+            for candidate in candidates.prefix(beams) {
+                if candidate.ends || last {
+                    // At the length limit a running hypothesis ends as it is, scored as a whole output.
+                    var h = candidate.hypothesis
+                    if !candidate.ends { h.score = joint(h.lm, scorers[r].final(h.ctc)) }
+                    if best[r].map({ h.score > $0.score }) ?? true { best[r] = h }
+                } else {
+                    next.append(candidate.hypothesis)
+                }
+            }
+            running[r] = next
+            // Scores only fall as hypotheses grow: nothing running can overtake a better finished one.
+            if let b = best[r], next.allSatisfy({ $0.score <= b.score }) { done[r] = true }
+            if next.isEmpty { done[r] = true }
+        }
+        if last || done.allSatisfy({ $0 }) { break }
+
+        // Surviving hypotheses continue from their parents' caches; empty slots idle on a copy.
+        var sources: [Int64] = [], tokens: [Int64] = []
+        for r in 0..<batch {
+            for j in 0..<beams {
+                if !done[r] && j < running[r].count {
+                    sources.append(Int64(running[r][j].parentSlot))
+                    tokens.append(Int64(running[r][j].tokens.last!))
+                } else {
+                    sources.append(Int64(r * beams))
+                    tokens.append(Int64(fill))
+                }
+            }
+        }
+        try decoder.reorder(Tensor(sources))
+        try decoder.step(Tensor(tokens, shape: [batch * beams, 1]))
+    }
+    return (0..<batch).map { r in
+        (best[r] ?? running[r].max { $0.score < $1.score })?.tokens ?? []
+    }
+}
