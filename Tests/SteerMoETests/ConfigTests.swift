@@ -78,6 +78,7 @@ final class ConfigTests: XCTestCase {
             repetition_penalty: 1.2
             no_repeat_ngram_size: 3
             length_penalty: 0.5
+            ctc_decoding_weight: 0.4
             """)
         let again = try TrainingConfig.parse(yaml: original.effectiveYAML())
         XCTAssertEqual(again.model, original.model)
@@ -90,6 +91,14 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(again.repetitionPenalty, 1.2)
         XCTAssertEqual(again.noRepeatNGramSize, 3)
         XCTAssertEqual(again.lengthPenalty, 0.5)
+        XCTAssertEqual(again.ctcDecodingWeight, 0.4)
+        XCTAssertEqual(try TrainingConfig.parse(yaml: "mode: linear\n").ctcDecodingWeight, 0, "off unless asked")
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "ctc_weight: 0.5\nctc_decoding_weight: 1.5\n")) {
+            XCTAssertTrue("\($0)".contains("'ctc_decoding_weight' must be within 0...1, found 1.5"), "\($0)")
+        }
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "ctc_decoding_weight: 0.5\n")) {
+            XCTAssertTrue("\($0)".contains("needs the audio-token CTC of training ('ctc_weight' > 0)"), "\($0)")
+        }
         XCTAssertEqual(try TrainingConfig.parse(yaml: "mode: linear\n").lengthPenalty, 1, "HF's default")
         XCTAssertEqual(again.model.ctcClasses, .transcripts)
         XCTAssertEqual(try TrainingConfig.parse(yaml: "ctc_weight: 0.3\n").model.ctcClasses, .vocabulary)

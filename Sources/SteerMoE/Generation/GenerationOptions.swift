@@ -14,6 +14,9 @@ public struct GenerationOptions: Sendable {
     /// Joint CTC/LLM decoding weight λ of the audio-token CTC's prefix scores (JointCTCSearch.swift;
     /// SteerMoE adapters trained with `ctc_weight` only); 0 = the LLM alone (greedy or HF beam search).
     public var ctcWeight: Double = 0
+    /// Joint decoding: the LLM's top candidates per hypothesis and step that the CTC rescores (ESPnet's
+    /// pre-beam; at least 2 × numBeams are used). Tokens the LLM ranks lower are never proposed.
+    public var ctcCandidates = 10
     /// Beam search: stop a batch row as soon as `numBeams` hypotheses are finished (HF `True`);
     /// false is HF's default heuristic (stop when no running beam can beat the finished ones).
     public var earlyStopping: Bool
@@ -50,6 +53,7 @@ public struct GenerationOptions: Sendable {
         guard numBeams >= 1 else { throw TorchError("generate: numBeams must be at least 1, got \(numBeams)") }
         guard noRepeatNGramSize >= 0 else { throw TorchError("generate: noRepeatNGramSize must be >= 0, got \(noRepeatNGramSize)") }
         guard ctcWeight >= 0 && ctcWeight <= 1 else { throw TorchError("generate: ctcWeight must be within 0...1, got \(ctcWeight)") }
+        guard ctcCandidates >= 1 else { throw TorchError("generate: ctcCandidates must be at least 1, got \(ctcCandidates)") }
         guard repetitionPenalty > 0 else { throw TorchError("generate: repetitionPenalty must be > 0, got \(repetitionPenalty)") }
     }
 }

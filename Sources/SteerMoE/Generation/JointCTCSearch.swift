@@ -1,10 +1,6 @@
 import Foundation
 import Torch
 
-/// LLM candidates per hypothesis and step that the CTC prefix scorer rescores (ESPnet's
-/// "pre-beam"; at least twice the beam). Tokens the LLM ranks lower are never proposed.
-let jointCTCCandidates = 10
-
 /// Joint CTC/LLM decoding (Watanabe et al. 2017, as ESPnet's beam search with a CTC prefix
 /// scorer): a hypothesis y scores (1 − λ)·log p_LLM(y) + λ·log p_CTC(y…), where the CTC term is
 /// the prefix probability from the audio-token CTC (`ctc_weight` training) and, for a finished
@@ -30,7 +26,7 @@ func jointCTCSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor
     func joint(_ lm: Float, _ ctc: Float) -> Float { (weight < 1 ? (1 - weight) * lm : 0) + weight * ctc }
     let eos = options.eosTokenIds
     let fill = options.fillTokenId ?? eos[0]
-    let perHypothesis = min(max(jointCTCCandidates, 2 * beams), model.vocabSize)
+    let perHypothesis = min(max(options.ctcCandidates, 2 * beams), model.vocabSize)
 
     struct Hypothesis {
         var tokens: [Int]
