@@ -43,6 +43,23 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(trainer.stepLosses.count, 2)
         let log = try String(contentsOfFile: stack.root + "/run/train_log.jsonl", encoding: .utf8)
         XCTAssertTrue(log.contains("\"kind\":\"ctc_classes\""), log)
+
+        // Saved with the checkpoint, and restored for joint CTC decoding; rebuilt from the
+        // training data when a checkpoint (written before they were saved) lacks them.
+        let infoPath = stack.root + "/run/final/" + Checkpoint.modelInfoFile
+        var info = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: infoPath))) as! [String: Any]
+        XCTAssertEqual(info["ctc_class_ids"] as? [Int], expected.sorted())
+        let restored = try Transcriber(checkpoint: stack.root + "/run/final", ctcDecodingWeight: 0.5)
+        XCTAssertEqual(restored.model.ctcClassIds, expected.sorted())
+        XCTAssertEqual(restored.warnings, [])
+        XCTAssertEqual(try restored.transcribe(files: [stack.root + "/data/0.wav"]).count, 1)
+        info["ctc_class_ids"] = nil
+        try JSONSerialization.data(withJSONObject: info).write(to: URL(fileURLWithPath: infoPath))
+        let rebuilt = try Transcriber(checkpoint: stack.root + "/run/final", ctcDecodingWeight: 0.5)
+        XCTAssertEqual(rebuilt.model.ctcClassIds, expected.sorted())
+        XCTAssertTrue(rebuilt.warnings.contains { $0.contains("rebuilt \(expected.count) from the training transcripts") },
+                      "\(rebuilt.warnings)")
+        XCTAssertNil(try Transcriber(checkpoint: stack.root + "/run/final").model.ctcClassIds, "only joint decoding needs them")
     }
 
     /// A run killed with SIGKILL and resumed gives the same losses as an uninterrupted run.

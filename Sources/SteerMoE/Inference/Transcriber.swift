@@ -13,7 +13,8 @@ public final class Transcriber: ClipTranscriber {
     public let extractor: LogMelExtractor
     public let config: TrainingConfig
     public var generation: GenerationOptions
-    /// Differences between the frozen weights found and those the adapter was trained against.
+    /// Remarks on loading: frozen weights that differ from those the adapter was trained against,
+    /// CTC classes rebuilt from the training data.
     public let warnings: [String]
 
     /// `whisper`/`llm` override the model folders recorded in the checkpoint (relative paths
@@ -24,7 +25,7 @@ public final class Transcriber: ClipTranscriber {
         var c = try TrainingConfig.load(path: checkpoint + "/" + Checkpoint.configFile)
         c.whisperPath = try Self.locate(whisper ?? c.whisperPath, near: checkpoint, what: "Whisper model folder")
         c.llmPath = try Self.locate(llm ?? c.llmPath, near: checkpoint, what: "LLM model folder")
-        warnings = Self.checkDigests(checkpoint: checkpoint, whisper: c.whisperPath, llm: c.llmPath)
+        var warnings = Self.checkDigests(checkpoint: checkpoint, whisper: c.whisperPath, llm: c.llmPath)
         let encoder = try WhisperEncoder.load(folder: c.whisperPath)
         try c.resolve(encoderLayers: encoder.layerCount, encoderWidth: encoder.config.width)
         let decoder = try DecoderLM.load(folder: c.llmPath)
@@ -47,6 +48,33 @@ public final class Transcriber: ClipTranscriber {
         generation.ctcWeight = ctcDecodingWeight ?? c.ctcDecodingWeight
         try generation.validate()
         config = c
+        if generation.ctcWeight > 0, let note = try Self.restoreCTCClasses(of: model, checkpoint: checkpoint, config: c,
+                                                                           tokenizer: tokenizer) {
+            warnings.append(note)
+        }
+        self.warnings = warnings
+    }
+
+    /// Joint CTC decoding of an adapter trained with `ctc_classes: transcripts` needs those classes:
+    /// from the checkpoint's steermoe.json (`ctc_class_ids`, written since they are saved), else
+    /// rebuilt from the training transcripts named by its config when they are here. Returns a
+    /// note when rebuilt; leaves the model unrestricted (and joint decoding then fails clearly)
+    /// when neither is available.
+    static func restoreCTCClasses(of model: SteerMoEModel, checkpoint: String, config c: TrainingConfig,
+                                  tokenizer: Tokenizer) throws -> String? {
+        guard c.model.ctcWeight > 0 && c.model.ctcClasses == .transcripts else { return nil }
+        if let data = FileManager.default.contents(atPath: checkpoint + "/" + Checkpoint.modelInfoFile),
+           let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+           let ids = info["ctc_class_ids"] as? [Int] {
+            try model.restrictCTCClasses(to: ids)
+            return nil
+        }
+        let fm = FileManager.default
+        guard !c.parquetDirs.isEmpty, c.parquetDirs.allSatisfy({ fm.fileExists(atPath: $0) }) else { return nil }
+        let index = try TrainingSetup.index(config: c, tokenizer: tokenizer, paths: c.parquetDirs, skipReport: nil, log: { _ in })
+        let tokens = try TrainingSetup.transcriptTokens(index, tokenizer: tokenizer)
+        try model.restrictCTCClasses(to: Array(tokens))
+        return "\(checkpoint) lists no CTC classes: rebuilt \(tokens.count) from the training transcripts in \(c.parquetDirs.joined(separator: ", "))"
     }
 
     /// Compares the SHA-256 recorded in the checkpoint's steermoe.json with the folders' files.

@@ -59,8 +59,9 @@ extension SteerMoEModel {
             throw TorchError("joint CTC decoding needs an adapter trained with ctc_weight > 0 (this one has no ctc_blank)")
         }
         if options.ctcClasses == .transcripts && ctcClasses == nil {
-            throw TorchError("joint CTC decoding: this adapter's CTC classes are its training transcripts' tokens, "
-                             + "which the checkpoint does not list; decode it without a CTC weight")
+            throw TorchError("joint CTC decoding: this adapter's CTC classes are its training transcripts' tokens, which neither "
+                             + "its checkpoint (ctc_class_ids in steermoe.json) nor its training data (parquet_dirs) provide; "
+                             + "decode it without a CTC weight")
         }
         let classes = try ctcClassSet()
         let lengths = try audioMask.map { try $0.to(dtype: .int64).sum(dim: 1).ints() }
@@ -82,6 +83,9 @@ extension SteerMoEModel {
         ctcClasses = try AudioTokenClasses(matrix: llm.embeddingMatrix, ids: ids)
     }
 
+    /// The token ids of restricted CTC classes (saved with checkpoints); nil = the whole vocabulary.
+    public var ctcClassIds: [Int]? { ctcClasses?.ids }
+
     /// The CTC classes in use: the whole vocabulary unless restricted.
     func ctcClassSet() throws -> AudioTokenClasses {
         if let ctcClasses { return ctcClasses }
@@ -97,6 +101,8 @@ struct AudioTokenClasses {
     let table: Tensor
     /// Token id → row of `table`; nil when the classes are the whole vocabulary (row = id).
     let rowOfToken: [Int64: Int64]?
+    /// The token ids of the rows, ascending; nil = the whole vocabulary.
+    let ids: [Int]?
     var count: Int { table.size(0) }
 
     /// `ids` nil: every row of `matrix`.
@@ -106,6 +112,7 @@ struct AudioTokenClasses {
             return try rows.to(dtype: .float32).contiguous()
         }
         rowOfToken = ids.map { Dictionary(uniqueKeysWithValues: $0.enumerated().map { (Int64($1), Int64($0)) }) }
+        self.ids = ids
     }
 
     func classOf(_ id: Int64) -> Int64? {

@@ -67,6 +67,10 @@ public struct Featurizer: Sendable {
 
     /// A transcript's token ids: the row's stored `input_ids` when it has them, else its text tokenized.
     public func transcriptIds(text: String, inputIds: [Int64]?) -> [Int] {
+        Self.transcriptIds(text: text, inputIds: inputIds, tokenizer: tokenizer)
+    }
+
+    public static func transcriptIds(text: String, inputIds: [Int64]?, tokenizer: Tokenizer) -> [Int] {
         inputIds.map { $0.map(Int.init) } ?? tokenizer.encode(text, addSpecialTokens: false)
     }
 

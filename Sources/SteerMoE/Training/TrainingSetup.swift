@@ -49,7 +49,12 @@ public struct TrainingSetup {
 
     /// Filtered index of `paths` (audio length, non-empty text, token length < max_text_length).
     public func index(paths: [String], skipReport: String?, log: (String) -> Void) throws -> DatasetIndex {
-        let tokenizer = self.tokenizer
+        try Self.index(config: config, tokenizer: tokenizer, paths: paths, skipReport: skipReport, log: log)
+    }
+
+    /// `index(paths:...)` without a built setup (the transcriber rebuilds CTC classes with it).
+    public static func index(config: TrainingConfig, tokenizer: Tokenizer, paths: [String], skipReport: String?,
+                             log: (String) -> Void) throws -> DatasetIndex {
         let filter = FilterOptions(maxAudioLength: config.maxAudioLength,
                                    maxTextLength: config.filterDataset ? config.maxTextLength : nil, verifyAudio: true)
         let mapping = ColumnMapping(audio: config.audioColumn, text: config.textColumn)
@@ -63,9 +68,13 @@ public struct TrainingSetup {
     /// Every token id of the transcripts of `index`, tokenized as the featurizer does (the CTC
     /// classes of `ctc_classes: transcripts`). Reads text columns only.
     public func transcriptTokens(_ index: DatasetIndex) throws -> Set<Int> {
+        try Self.transcriptTokens(index, tokenizer: tokenizer)
+    }
+
+    public static func transcriptTokens(_ index: DatasetIndex, tokenizer: Tokenizer) throws -> Set<Int> {
         var ids = Set<Int>()
         for t in try index.transcripts() {
-            ids.formUnion(featurizer.transcriptIds(text: t.text ?? "", inputIds: t.inputIds))
+            ids.formUnion(Featurizer.transcriptIds(text: t.text ?? "", inputIds: t.inputIds, tokenizer: tokenizer))
         }
         return ids
     }
@@ -116,7 +125,7 @@ public struct TrainingSetup {
             "num_experts": config.model.numExperts, "encoder_layers": model.encoder.layerCount,
             "encoder_width": model.encoder.config.width, "llm_width": model.llm.config.hiddenSize,
             "whisper_weights_sha256": weightDigests.whisper, "llm_weights_sha256": weightDigests.llm,
-        ]
+        ].merging(model.ctcClassIds.map { ["ctc_class_ids": $0] } ?? [:]) { a, _ in a }
     }
 }
 
