@@ -62,7 +62,7 @@ struct Evaluate: ParsableCommand {
             throw ValidationError("pass exactly one of --checkpoint and --whisper-decoder")
         }
         if whisperDecoder.folder != nil && decoding.isSet {
-            throw ValidationError("--whisper-decoder decodes greedily: drop --beams, --repetition-penalty and --no-repeat-ngram-size")
+            throw ValidationError("--whisper-decoder decodes greedily: drop the adapter decoding options (--beams, --repetition-penalty, ...)")
         }
     }
 
@@ -89,6 +89,7 @@ struct Evaluate: ParsableCommand {
                                 "max_new_tokens": whisperDecoder.maxNewTokens, "decoding": "greedy"])
         }
         let t = try decoding.transcriber(checkpoint: checkpoint ?? "")
+        for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         var c = t.config
         c.numWorkers = max(1, c.numWorkers)
         let loader = try EvaluationData(config: c, tokenizer: t.tokenizer, extractor: t.extractor)

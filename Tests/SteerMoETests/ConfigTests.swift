@@ -13,6 +13,21 @@ final class ConfigTests: XCTestCase {
         return path
     }
 
+    /// Every recipe in configs/ and the bundled default's config load (keys, values, validation).
+    func testRecipesAndTheBundledDefaultConfigLoad() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
+        let recipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs").filter { $0.hasSuffix(".yaml") }
+        XCTAssertGreaterThan(recipes.count, 10)
+        for name in recipes {
+            XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
+        }
+        let bundled = try TrainingConfig.load(path: root + "/checkpoints/default/config.yaml")
+        XCTAssertEqual(bundled.model.ctcWeight, 0.5)
+        let recipe = try TrainingConfig.load(path: root + "/configs/steermoe-smollm2-sky-ctc.yaml")
+        XCTAssertEqual(bundled.ctcDecodingWeight, recipe.ctcDecodingWeight, "the default decodes as its recipe")
+        XCTAssertEqual(bundled.numBeams, recipe.numBeams)
+    }
+
     func testLoadsUpstreamLayerWiseConfigUnchanged() throws {
         let c = try TrainingConfig.load(path: upstream("upstream-layer_wise.yaml"))
         XCTAssertEqual(c.model.numExperts, 8)
