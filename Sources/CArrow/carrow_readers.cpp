@@ -50,7 +50,7 @@ extern "C" char *carrow_parquet_read_row_group(carrow_parquet_reader *r, int row
                                  std::to_string(r->metadata->num_row_groups()) + ")");
         std::shared_ptr<arrow::Table> table;
         if (count <= 0) {
-            check(r->reader->ReadRowGroup(row_group, &table));
+            table = value(r->reader->ReadRowGroup(row_group));
         } else {
             // Parquet reads leaves; a top-level column (e.g. the audio struct) owns every leaf
             // whose path starts with its name.
@@ -64,7 +64,7 @@ extern "C" char *carrow_parquet_read_row_group(carrow_parquet_reader *r, int row
                 if (leaves.size() == before)
                     return carrow::error(std::string("no column named '") + columns[i] + "'");
             }
-            check(r->reader->ReadRowGroup(row_group, leaves, &table));
+            table = value(r->reader->ReadRowGroup(row_group, leaves));
             table = carrow::select(table, columns, count);
         }
         *out = new carrow_table{table};
