@@ -60,6 +60,21 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(rebuilt.warnings.contains { $0.contains("rebuilt \(expected.count) from the training transcripts") },
                       "\(rebuilt.warnings)")
         XCTAssertNil(try Transcriber(checkpoint: stack.root + "/run/final").model.ctcClassIds, "only joint decoding needs them")
+
+        // Export writes them back (here rebuilt) and leaves the optimizer state behind.
+        let notes = try Checkpoint.export(from: stack.root + "/run/checkpoint-2", to: stack.root + "/shared")
+        XCTAssertEqual(notes, [], "checkpoint-2 lists its classes")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stack.root + "/shared/" + Checkpoint.optimizerFile))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: stack.root + "/run/checkpoint-2/" + Checkpoint.optimizerFile))
+        XCTAssertEqual(try Checkpoint.export(from: stack.root + "/run/final", to: stack.root + "/shared"),
+                       ["CTC classes rebuilt from the training transcripts: \(expected.count) tokens"])
+        let exported = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: stack.root + "/shared/" + Checkpoint.modelInfoFile))) as! [String: Any]
+        XCTAssertEqual(exported["ctc_class_ids"] as? [Int], expected.sorted())
+        XCTAssertEqual(try Transcriber(checkpoint: stack.root + "/shared", ctcDecodingWeight: 0.5).warnings, [])
+        XCTAssertThrowsError(try Checkpoint.export(from: stack.root + "/nothing", to: stack.root + "/x")) {
+            XCTAssertTrue("\($0)".contains("no adapter.safetensors (expected a checkpoint folder written by steermoe train)"), "\($0)")
+        }
     }
 
     /// A run killed with SIGKILL and resumed gives the same losses as an uninterrupted run.

@@ -62,19 +62,10 @@ public final class Transcriber: ClipTranscriber {
     /// when neither is available.
     static func restoreCTCClasses(of model: SteerMoEModel, checkpoint: String, config c: TrainingConfig,
                                   tokenizer: Tokenizer) throws -> String? {
-        guard c.model.ctcWeight > 0 && c.model.ctcClasses == .transcripts else { return nil }
-        if let data = FileManager.default.contents(atPath: checkpoint + "/" + Checkpoint.modelInfoFile),
-           let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let ids = info["ctc_class_ids"] as? [Int] {
-            try model.restrictCTCClasses(to: ids)
-            return nil
-        }
-        let fm = FileManager.default
-        guard !c.parquetDirs.isEmpty, c.parquetDirs.allSatisfy({ fm.fileExists(atPath: $0) }) else { return nil }
-        let index = try TrainingSetup.index(config: c, tokenizer: tokenizer, paths: c.parquetDirs, skipReport: nil, log: { _ in })
-        let tokens = try TrainingSetup.transcriptTokens(index, tokenizer: tokenizer)
-        try model.restrictCTCClasses(to: Array(tokens))
-        return "\(checkpoint) lists no CTC classes: rebuilt \(tokens.count) from the training transcripts in \(c.parquetDirs.joined(separator: ", "))"
+        guard let found = try Checkpoint.ctcClassIds(checkpoint: checkpoint, config: c, tokenizer: tokenizer) else { return nil }
+        try model.restrictCTCClasses(to: found.ids)
+        return found.rebuilt ? "\(checkpoint) lists no CTC classes: rebuilt \(found.ids.count) from the training transcripts in "
+            + c.parquetDirs.joined(separator: ", ") : nil
     }
 
     /// Compares the SHA-256 recorded in the checkpoint's steermoe.json with the folders' files.

@@ -1,0 +1,64 @@
+import Foundation
+import Tokenizers
+
+extension Checkpoint {
+    /// The CTC classes of an adapter trained with `ctc_classes: transcripts`: from its steermoe.json
+    /// (`ctc_class_ids`), else rebuilt from the training transcripts named by its config (as the
+    /// trainer built them) when those are here. nil when the adapter has no such classes or
+    /// neither source is available.
+    public static func ctcClassIds(checkpoint: String, config c: TrainingConfig,
+                                   tokenizer: Tokenizer) throws -> (ids: [Int], rebuilt: Bool)? {
+        guard c.model.ctcWeight > 0 && c.model.ctcClasses == .transcripts else { return nil }
+        if let ids = try modelInfo(checkpoint)["ctc_class_ids"] as? [Int] { return (ids, false) }
+        let fm = FileManager.default
+        guard !c.parquetDirs.isEmpty, c.parquetDirs.allSatisfy({ fm.fileExists(atPath: $0) }) else { return nil }
+        let index = try TrainingSetup.index(config: c, tokenizer: tokenizer, paths: c.parquetDirs, skipReport: nil, log: { _ in })
+        return (try TrainingSetup.transcriptTokens(index, tokenizer: tokenizer).sorted(), true)
+    }
+
+    /// A checkpoint's steermoe.json as a dictionary ([:] when absent).
+    static func modelInfo(_ checkpoint: String) throws -> [String: Any] {
+        let path = checkpoint + "/" + modelInfoFile
+        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+        guard let info = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ConfigError("\(path): not a JSON object")
+        }
+        return info
+    }
+
+    /// Copies a trained adapter for sharing or bundling (`steermoe export`): adapter weights,
+    /// config, trainer state and steermoe.json, without the optimizer state; an adapter trained
+    /// with `ctc_classes: transcripts` gets its class list in steermoe.json (rebuilt from its
+    /// training transcripts when the checkpoint predates it), so joint CTC decoding works without
+    /// the training data. Written to a temporary folder and renamed into place. Returns notes.
+    @discardableResult
+    public static func export(from source: String, to destination: String) throws -> [String] {
+        let fm = FileManager.default
+        for file in [adapterFile, configFile] where !fm.fileExists(atPath: source + "/" + file) {
+            throw ConfigError("\(source): no \(file) (expected a checkpoint folder written by steermoe train)")
+        }
+        let config = try TrainingConfig.load(path: source + "/" + configFile)
+        var info = try modelInfo(source)
+        var notes: [String] = []
+        if config.model.ctcWeight > 0 && config.model.ctcClasses == .transcripts && info["ctc_class_ids"] == nil {
+            let llm = try Transcriber.locate(config.llmPath, near: source, what: "LLM model folder (for its tokenizer)")
+            guard let found = try ctcClassIds(checkpoint: source, config: config, tokenizer: Tokenizer(folder: llm)) else {
+                throw ConfigError("\(source): its CTC classes (ctc_classes: transcripts) are not listed and its training data "
+                                  + "(\(config.parquetDirs.joined(separator: ", "))) is not here to rebuild them")
+            }
+            info["ctc_class_ids"] = found.ids
+            notes.append("CTC classes rebuilt from the training transcripts: \(found.ids.count) tokens")
+        }
+        let tmp = destination + ".tmp-\(getpid())"
+        try? fm.removeItem(atPath: tmp)
+        try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        for file in [adapterFile, configFile, stateFile] where fm.fileExists(atPath: source + "/" + file) {
+            try fm.copyItem(atPath: source + "/" + file, toPath: tmp + "/" + file)
+        }
+        try writeSynced(JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys]),
+                        to: tmp + "/" + modelInfoFile)
+        if fm.fileExists(atPath: destination) { try fm.removeItem(atPath: destination) }
+        try fm.moveItem(atPath: tmp, toPath: destination)
+        return notes
+    }
+}
