@@ -71,6 +71,12 @@ final class JointCTCDecodingTests: XCTestCase {
         XCTAssertNil(states[1])
         XCTAssertNil(states[2], "id 0 is no class: column 0 is the blank")
         XCTAssertNotNil(states[3])
+        // The gathered columns line up with their tokens when unknown ones sit between them.
+        for (k, id) in [(0, 2), (3, 3)] {
+            let alone = try XCTUnwrap(scorer.extend(scorer.initial(), with: [id])[0])
+            XCTAssertEqual(states[k]?.score, alone.score)
+            XCTAssertEqual(states[k]?.rN, alone.rN)
+        }
     }
 
     // MARK: search on the tiny Qwen2 fixture (vocabulary 160, eos 149)
@@ -146,6 +152,43 @@ final class JointCTCDecodingTests: XCTestCase {
                                ctcScorers: [peakyScorer([other, 0, other, 0], vocab: 160, offPeak: 30)], options: options)
         XCTAssertEqual(out, [[other, other]])
         XCTAssertNotEqual(out[0], Array(greedy[0].prefix(2)))
+    }
+
+    /// Beams > 1 with both scores in play: each row of a batch (one of them left-padded) decodes
+    /// exactly as it does alone, so the per-row slots and the cache reorder follow their parents.
+    func testBatchedBeamRowsDecodeAsAlone() throws {
+        let lm = try fixtureLM()
+        let (embeds, mask) = try prefix(lm, rows: 3, length: 6, seed: 17)
+        let scorers = try (0..<3).map { r -> CTCPrefixScorer in
+            let logProbs = try (Tensor.randn([7, 161], generator: Generator(seed: UInt64(40 + r))) * 3).logSoftmax(dim: 1)
+            return try CTCPrefixScorer(logProbs: logProbs) { $0 >= 0 && $0 < 160 ? $0 + 1 : nil }
+        }
+        var options = GenerationOptions(maxNewTokens: 6, numBeams: 3, eosTokenIds: [149], padTokenId: 151)
+        options.ctcWeight = 0.5
+        let batched = try generate(model: lm, prefixEmbeds: embeds, prefixMask: mask, ctcScorers: scorers, options: options)
+        for r in 0..<3 {
+            let start = r == 1 ? 2 : 0
+            let alone = try generate(model: lm, prefixEmbeds: embeds.slice(dim: 0, r..<(r + 1)).slice(dim: 1, start: start, end: 6),
+                                     prefixMask: Tensor.ones([1, 6 - start], dtype: .int64), ctcScorers: [scorers[r]], options: options)
+            XCTAssertEqual(batched[r], alone[0], "row \(r)")
+        }
+        XCTAssertNotEqual(batched[0], batched[2], "different audio, different output")
+    }
+
+    /// Decoding scores the audio exactly as training's CTC loss does: for one row, the
+    /// whole-output log-probability of a transcript is minus the loss times its length.
+    func testScorerAgreesWithTheTrainingCTCLoss() throws {
+        var options = SteerMoEOptions()
+        options.audioPadding = .trim
+        options.ctcWeight = 0.5
+        let m = try SteerMoEModel.build(whisperFolder: Fixtures.path("models/whisper-tiny-random"),
+                                        llmFolder: Fixtures.path("models/qwen2-tiny-random"), options: options, seed: 3)
+        let audio = try Tensor.randn([1, 9, 48], generator: Generator(seed: 6))
+        let target = [23, 41, 41, 57]
+        let loss = try m.audioTokenCTCLoss(audio: audio, audioMask: nil,
+                                           labels: Tensor(rows: [[Int64(-100)] + target.map(Int64.init) + [149]])).item()
+        let scorer = try XCTUnwrap(m.ctcPrefixScorers(audio: audio, audioMask: nil).first)
+        XCTAssertEqual(Double(scorer.final(try state(scorer, target))), -loss * Double(target.count), accuracy: 1e-3)
     }
 
     func testScorersComeFromTheAdapterAndNeedItsCTC() throws {

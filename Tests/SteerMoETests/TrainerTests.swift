@@ -61,11 +61,12 @@ final class TrainerTests: XCTestCase {
                       "\(rebuilt.warnings)")
         XCTAssertNil(try Transcriber(checkpoint: stack.root + "/run/final").model.ctcClassIds, "only joint decoding needs them")
 
-        // Export writes them back (here rebuilt) and leaves the optimizer state behind.
-        let notes = try Checkpoint.export(from: stack.root + "/run/checkpoint-2", to: stack.root + "/shared")
+        // Export leaves the optimizer state behind (a trailing slash on the destination is fine)…
+        let notes = try Checkpoint.export(from: stack.root + "/run/checkpoint-2", to: stack.root + "/shared/")
         XCTAssertEqual(notes, [], "checkpoint-2 lists its classes")
         XCTAssertFalse(FileManager.default.fileExists(atPath: stack.root + "/shared/" + Checkpoint.optimizerFile))
         XCTAssertTrue(FileManager.default.fileExists(atPath: stack.root + "/run/checkpoint-2/" + Checkpoint.optimizerFile))
+        // …and writes the class list, rebuilt for a checkpoint that lacks it.
         XCTAssertEqual(try Checkpoint.export(from: stack.root + "/run/final", to: stack.root + "/shared"),
                        ["CTC classes rebuilt from the training transcripts: \(expected.count) tokens"])
         let exported = try JSONSerialization.jsonObject(

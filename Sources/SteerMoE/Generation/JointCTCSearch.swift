@@ -22,8 +22,10 @@ func jointCTCSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor
         throw TorchError("jointCTCSearch: ctc weight must be in (0, 1], got \(options.ctcWeight)")
     }
     let weight = Float(options.ctcWeight)
-    // (1 − λ)·lm + λ·ctc, with λ = 1 ignoring the LLM entirely (no 0 · −inf).
-    func joint(_ lm: Float, _ ctc: Float) -> Float { (weight < 1 ? (1 - weight) * lm : 0) + weight * ctc }
+    // (1 − λ)·lm + λ·ctc; a token the logits processors banned (lm −inf) stays banned even at λ = 1.
+    func joint(_ lm: Float, _ ctc: Float) -> Float {
+        lm == -.infinity ? -.infinity : (weight < 1 ? (1 - weight) * lm : 0) + weight * ctc
+    }
     let eos = options.eosTokenIds
     let fill = options.fillTokenId ?? eos[0]
     let perHypothesis = min(max(options.ctcCandidates, 2 * beams), model.vocabSize)
@@ -67,6 +69,8 @@ func jointCTCSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor
                 let slot = r * beams + j
                 let range = slot * perHypothesis ..< (slot + 1) * perHypothesis
                 let pairs = zip(topIds[range], topValues[range]).filter { !eos.contains($0.0) }
+                // Tokens that are not CTC classes cannot be spelled by the audio and are dropped; a
+                // hypothesis whose candidates are all such tokens can only end.
                 let states = try scorers[r].extend(hypothesis.ctc, with: pairs.map(\.0))
                 for ((token, logProb), state) in zip(pairs, states) {
                     guard let state else { continue }
@@ -92,8 +96,7 @@ func jointCTCSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor
             }
             running[r] = next
             // Scores only fall as hypotheses grow: nothing running can overtake a better finished one.
-            if let b = best[r], next.allSatisfy({ $0.score <= b.score }) { done[r] = true }
-            if next.isEmpty { done[r] = true }
+            done[r] = next.isEmpty || best[r].map { b in next.allSatisfy { $0.score <= b.score } } ?? false
         }
         if last || done.allSatisfy({ $0 }) { break }
 

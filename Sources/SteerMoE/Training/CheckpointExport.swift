@@ -34,6 +34,8 @@ extension Checkpoint {
     @discardableResult
     public static func export(from source: String, to destination: String) throws -> [String] {
         let fm = FileManager.default
+        // "dir/" would put the temporary folder inside the destination it then replaces.
+        let destination = URL(fileURLWithPath: destination).standardizedFileURL.path
         for file in [adapterFile, configFile] where !fm.fileExists(atPath: source + "/" + file) {
             throw ConfigError("\(source): no \(file) (expected a checkpoint folder written by steermoe train)")
         }
