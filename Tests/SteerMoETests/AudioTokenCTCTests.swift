@@ -5,13 +5,7 @@ import XCTest
 /// The auxiliary audio-token CTC (ctc_weight) and the projection calibration, on the fixture
 /// Whisper (width 32) and Qwen2 (width 48, vocabulary 160) models.
 final class AudioTokenCTCTests: XCTestCase {
-    func model(ctcWeight: Double) throws -> SteerMoEModel {
-        var options = SteerMoEOptions()
-        options.audioPadding = .trim
-        options.ctcWeight = ctcWeight
-        return try SteerMoEModel.build(whisperFolder: Fixtures.path("models/whisper-tiny-random"),
-                                       llmFolder: Fixtures.path("models/qwen2-tiny-random"), options: options, seed: 3)
-    }
+    func model(ctcWeight: Double) throws -> SteerMoEModel { try Fixtures.steerMoE(ctcWeight: ctcWeight) }
 
     /// Audio frames that are (scaled) copies of token embeddings: CTC must prefer the transcript
     /// in the frames' order, ignore prompt / padding labels and the final eos, and respect each
@@ -86,11 +80,7 @@ final class AudioTokenCTCTests: XCTestCase {
 
     /// Gemma multiplies input embeddings by √H; the CTC scores use the matrix as stored.
     func testGemmaScoresUseTheStoredEmbeddingMatrix() throws {
-        var options = SteerMoEOptions()
-        options.audioPadding = .trim
-        options.ctcWeight = 1
-        let m = try SteerMoEModel.build(whisperFolder: Fixtures.path("models/whisper-tiny-random"),
-                                        llmFolder: Fixtures.path("models/gemma3-tiny-random"), options: options, seed: 3)
+        let m = try Fixtures.steerMoE(llm: "gemma3-tiny-random", ctcWeight: 1)
         let stored = try m.llm.embeddingMatrix.to(dtype: .float32)
         XCTAssertEqual(try maxAbsDiff(m.ctcClassSet().table, stored), 0)
         let inputNorm: Double = try m.llm.embed(Tensor(rows: [[Int64(7)]])).pow(2).sum().sqrt().item()

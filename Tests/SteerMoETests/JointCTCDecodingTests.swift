@@ -178,11 +178,7 @@ final class JointCTCDecodingTests: XCTestCase {
     /// Decoding scores the audio exactly as training's CTC loss does: for one row, the
     /// whole-output log-probability of a transcript is minus the loss times its length.
     func testScorerAgreesWithTheTrainingCTCLoss() throws {
-        var options = SteerMoEOptions()
-        options.audioPadding = .trim
-        options.ctcWeight = 0.5
-        let m = try SteerMoEModel.build(whisperFolder: Fixtures.path("models/whisper-tiny-random"),
-                                        llmFolder: Fixtures.path("models/qwen2-tiny-random"), options: options, seed: 3)
+        let m = try Fixtures.steerMoE(ctcWeight: 0.5)
         let audio = try Tensor.randn([1, 9, 48], generator: Generator(seed: 6))
         let target = [23, 41, 41, 57]
         let loss = try m.audioTokenCTCLoss(audio: audio, audioMask: nil,
@@ -192,18 +188,13 @@ final class JointCTCDecodingTests: XCTestCase {
     }
 
     func testScorersComeFromTheAdapterAndNeedItsCTC() throws {
-        var options = SteerMoEOptions()
-        options.audioPadding = .trim
-        let plain = try SteerMoEModel.build(whisperFolder: Fixtures.path("models/whisper-tiny-random"),
-                                            llmFolder: Fixtures.path("models/qwen2-tiny-random"), options: options, seed: 3)
+        let plain = try Fixtures.steerMoE()
         let audio = try Tensor.randn([2, 5, 48], generator: Generator(seed: 1))
         let mask = try Tensor([true, true, true, true, true, true, true, false, false, false], shape: [2, 5])
         XCTAssertThrowsError(try plain.ctcPrefixScorers(audio: audio, audioMask: mask)) {
             XCTAssertTrue("\($0)".contains("needs an adapter trained with ctc_weight > 0"), "\($0)")
         }
-        options.ctcWeight = 0.5
-        let m = try SteerMoEModel.build(whisperFolder: Fixtures.path("models/whisper-tiny-random"),
-                                        llmFolder: Fixtures.path("models/qwen2-tiny-random"), options: options, seed: 3)
+        let m = try Fixtures.steerMoE(ctcWeight: 0.5)
         let scorers = try m.ctcPrefixScorers(audio: audio, audioMask: mask)
         XCTAssertEqual(scorers.map(\.frames), [5, 2], "each row cut to its audio length")
         // With one frame-equal row, the whole-output probabilities over the empty output and every
@@ -214,9 +205,7 @@ final class JointCTCDecodingTests: XCTestCase {
         XCTAssertLessThanOrEqual(total, 1.0001)
         XCTAssertGreaterThan(total, 0)
 
-        options.ctcClasses = .transcripts
-        let restricted = try SteerMoEModel.build(whisperFolder: Fixtures.path("models/whisper-tiny-random"),
-                                                 llmFolder: Fixtures.path("models/qwen2-tiny-random"), options: options, seed: 3)
+        let restricted = try Fixtures.steerMoE(ctcWeight: 0.5, ctcClasses: .transcripts)
         XCTAssertThrowsError(try restricted.ctcPrefixScorers(audio: audio, audioMask: mask)) {
             XCTAssertTrue("\($0)".contains("training transcripts' tokens"), "\($0)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import SteerMoE
 @testable import Torch
 
 /// Fixtures written by scripts/fixtures/make_model_fixtures.py and make_steermoe_fixtures.py.
@@ -10,6 +11,18 @@ enum Fixtures {
     static func json(_ relative: String) throws -> [String: Any] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path(relative)))
         return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }
+
+    /// A SteerMoE model on the fixture Whisper (width 32) and `llm` (qwen2: width 48, vocabulary
+    /// 160), trimmed audio, adapter seed 3.
+    static func steerMoE(llm: String = "qwen2-tiny-random", ctcWeight: Double = 0,
+                         ctcClasses: SteerMoEOptions.CTCClasses = .vocabulary) throws -> SteerMoEModel {
+        var options = SteerMoEOptions()
+        options.audioPadding = .trim
+        options.ctcWeight = ctcWeight
+        options.ctcClasses = ctcClasses
+        return try SteerMoEModel.build(whisperFolder: path("models/whisper-tiny-random"), llmFolder: path("models/" + llm),
+                                       options: options, seed: 3)
     }
 }
 

@@ -41,6 +41,8 @@ func jointCTCSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor
     var best: [Hypothesis?] = Array(repeating: nil, count: batch)
     var done = [Bool](repeating: false, count: batch)
     let promptIds = try ids.to(.cpu).ints().chunked(ids.size(1))
+    /// The hypothesis in slot (row r, beam j → r·beams + j), nil for an idle slot.
+    func slotHypothesis(_ r: Int, _ j: Int) -> Hypothesis? { !done[r] && j < running[r].count ? running[r][j] : nil }
 
     var decoder = try IncrementalDecoder(model: model, embeds: embeds.repeatInterleave(beams, dim: 0),
                                          mask: mask?.repeatInterleave(beams, dim: 0), capacity: embeds.size(1) + options.maxNewTokens)
@@ -49,7 +51,7 @@ func jointCTCSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor
         var slotIds: [Int64] = []
         for r in 0..<batch {
             for j in 0..<beams {
-                let tokens = !done[r] && j < running[r].count ? running[r][j].tokens : [Int](repeating: fill, count: step)
+                let tokens = slotHypothesis(r, j)?.tokens ?? [Int](repeating: fill, count: step)
                 slotIds += ((promptIds.isEmpty ? [] : promptIds[r]) + tokens).map(Int64.init)
             }
         }
@@ -104,9 +106,9 @@ func jointCTCSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor
         var sources: [Int64] = [], tokens: [Int64] = []
         for r in 0..<batch {
             for j in 0..<beams {
-                if !done[r] && j < running[r].count {
-                    sources.append(Int64(running[r][j].parentSlot))
-                    tokens.append(Int64(running[r][j].tokens.last!))
+                if let h = slotHypothesis(r, j) {
+                    sources.append(Int64(h.parentSlot))
+                    tokens.append(Int64(h.tokens.last!))
                 } else {
                     sources.append(Int64(r * beams))
                     tokens.append(Int64(fill))

@@ -70,8 +70,8 @@ public final class Transcriber: ClipTranscriber {
 
     /// Compares the SHA-256 recorded in the checkpoint's steermoe.json with the folders' files.
     static func checkDigests(checkpoint: String, whisper: String, llm: String) -> [String] {
-        guard let data = FileManager.default.contents(atPath: checkpoint + "/" + Checkpoint.modelInfoFile),
-              let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        // An unreadable steermoe.json is no reason to refuse a transcription: no digests to compare.
+        guard let info = try? Checkpoint.modelInfo(checkpoint) else { return [] }
         var out: [String] = []
         for (key, folder) in [("whisper_weights_sha256", whisper), ("llm_weights_sha256", llm)] {
             guard let expected = info[key] as? [String: String], !expected.isEmpty else { continue }

@@ -29,24 +29,21 @@ extension SteerMoEModel {
         var targets: [[Int64]] = []
         let classes = try ctcClassSet()
         for r in 0..<b {
-            // Targets are transcript + eos; CTC reads the transcript only. +1: class 0 is the blank.
+            // Targets are transcript + eos; CTC reads the transcript only.
             let row = rows[r * width..<(r + 1) * width].filter { $0 != Int64(TextCollator.ignoreIndex) }
             targets.append(try row.dropLast().map { id in
-                guard let c = classes.classOf(id) else {
+                guard let column = classes.column(of: id) else {
                     throw TorchError("audio-token CTC: token \(id) of batch row \(r) is not among the \(classes.count) CTC classes "
                                      + "(ctc_classes: transcripts holds the tokens of the training transcripts only)")
                 }
-                return c + 1
+                return column
             })
         }
         let longest = max(targets.map(\.count).max() ?? 0, 1)
         let padded = targets.flatMap { $0 + [Int64](repeating: 0, count: longest - $0.count) }
         let inputLengths = try audioMask.map { try $0.to(dtype: .int64).sum(dim: 1) } ?? Tensor.full([b], a, dtype: .int64)
 
-        let x = try audio.to(dtype: .float32)
-        let tokenScores = try x.matmul(classes.table.transpose(0, 1))                   // (B, A, C)
-        let blankScores = try x.matmul(blank.to(dtype: .float32).unsqueeze(1))          // (B, A, 1)
-        let logProbs = try Tensor.cat([blankScores, tokenScores], dim: 2).logSoftmax(dim: 2).transpose(0, 1)
+        let logProbs = try classes.logProbs(audio, blank: blank).transpose(0, 1)
         return try Functional.ctcLoss(logProbs, targets: Tensor(padded, shape: [b, longest]), inputLengths: inputLengths,
                                       targetLengths: Tensor(targets.map { Int64($0.count) }), blank: 0,
                                       reduction: .mean, zeroInfinity: true)
@@ -58,7 +55,7 @@ extension SteerMoEModel {
         guard let blank = adapter.ctcBlank?.value else {
             throw TorchError("joint CTC decoding needs an adapter trained with ctc_weight > 0 (this one has no ctc_blank)")
         }
-        if options.ctcClasses == .transcripts && ctcClasses == nil {
+        if options.ctcClasses == .transcripts && ctcClassIds == nil {
             throw TorchError("joint CTC decoding: this adapter's CTC classes are its training transcripts' tokens, which neither "
                              + "its checkpoint (ctc_class_ids in steermoe.json) nor its training data (parquet_dirs) provide; "
                              + "decode it without a CTC weight")
@@ -66,11 +63,10 @@ extension SteerMoEModel {
         let classes = try ctcClassSet()
         let lengths = try audioMask.map { try $0.to(dtype: .int64).sum(dim: 1).ints() }
             ?? [Int](repeating: audio.size(1), count: audio.size(0))
-        let blankColumn = try blank.to(dtype: .float32).unsqueeze(1)
+        // One row at a time: (positions × classes) for a whole batch of 30 s clips would be large.
         return try lengths.enumerated().map { r, length in
-            let x = try audio.select(dim: 0, index: r).slice(dim: 0, start: 0, end: length).to(dtype: .float32)
-            let logProbs = try Tensor.cat([x.matmul(blankColumn), x.matmul(classes.table.transpose(0, 1))], dim: 1).logSoftmax(dim: 1)
-            return try CTCPrefixScorer(logProbs: logProbs) { id in classes.classOf(Int64(id)).map { Int($0) + 1 } }
+            let x = try audio.select(dim: 0, index: r).slice(dim: 0, start: 0, end: length)
+            return try CTCPrefixScorer(logProbs: classes.logProbs(x, blank: blank)) { id in classes.column(of: Int64(id)).map(Int.init) }
         }
     }
 
@@ -114,6 +110,18 @@ struct AudioTokenClasses {
         rowOfToken = ids.map { Dictionary(uniqueKeysWithValues: $0.enumerated().map { (Int64($1), Int64($0)) }) }
         self.ids = ids
     }
+
+    /// Log-probs over [blank, classes] of each audio embedding (…, H) → (…, 1 + C), float32: scores
+    /// are dot products with the blank vector and the class rows. The CTC loss and joint decoding
+    /// both read the audio through this.
+    func logProbs(_ audio: Tensor, blank: Tensor) throws -> Tensor {
+        let x = try audio.to(dtype: .float32)
+        let blankScores = try x.matmul(blank.to(dtype: .float32).unsqueeze(1))
+        return try Tensor.cat([blankScores, x.matmul(table.transpose(0, 1))], dim: -1).logSoftmax(dim: -1)
+    }
+
+    /// Column of token `id` in `logProbs` (its class + 1; column 0 is the blank), nil if not a class.
+    func column(of id: Int64) -> Int64? { classOf(id).map { $0 + 1 } }
 
     func classOf(_ id: Int64) -> Int64? {
         guard let rowOfToken else { return id >= 0 && id < Int64(count) ? id : nil }
