@@ -10,14 +10,18 @@ struct AdapterDecodingOptions: ParsableArguments {
     var lengthPenalty: Double?
     @Option(help: "Joint CTC/LLM decoding: weight λ of the adapter's audio-token CTC (0 = LLM only; adapters trained with ctc_weight).")
     var ctcDecodingWeight: Double?
+    @Option(help: "Joint CTC/LLM decoding: score bonus per generated token (0 = off; counters short outputs).")
+    var ctcLengthBonus: Double?
 
     var isSet: Bool {
         beams != nil || repetitionPenalty != nil || noRepeatNgramSize != nil || lengthPenalty != nil || ctcDecodingWeight != nil
+            || ctcLengthBonus != nil
     }
 
     func transcriber(checkpoint: String, whisper: String? = nil, llm: String? = nil) throws -> Transcriber {
         try Transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm, numBeams: beams,
                         repetitionPenalty: repetitionPenalty, noRepeatNGramSize: noRepeatNgramSize,
-                        lengthPenalty: lengthPenalty, ctcDecodingWeight: ctcDecodingWeight)
+                        lengthPenalty: lengthPenalty, ctcDecodingWeight: ctcDecodingWeight,
+                        ctcLengthBonus: ctcLengthBonus)
     }
 }

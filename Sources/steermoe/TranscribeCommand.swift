@@ -80,12 +80,13 @@ struct Evaluate: ParsableCommand {
     /// and what metrics.json records about it.
     func setUp() throws -> (any BatchTranscriber, DataLoader<SpeechItem>, [String: Any]) {
         if let w = try whisperDecoder.transcriber() {
-            // Whisper's own decoder reads the 30 s padded log-mel.
+            // Whisper's own decoder reads the 30 s padded log-mel (or each clip's frames, --whisper-trim).
             var c = TrainingConfig()
-            c.model.audioPadding = .pad30
+            c.model.audioPadding = w.options.trimmedAudio ? .trim : .pad30
             let loader = try EvaluationData(config: c, tokenizer: w.tokenizer, extractor: w.extractor)
                 .loader(paths: data, batchSize: batchSize ?? c.evalBatchSize)
             return (w, loader, ["whisper_decoder": whisperDecoder.folder ?? "", "language": whisperDecoder.language,
+                                "audio": w.options.trimmedAudio ? "trimmed" : "padded 30 s",
                                 "max_new_tokens": whisperDecoder.maxNewTokens, "decoding": "greedy"])
         }
         let t = try decoding.transcriber(checkpoint: checkpoint ?? "")
@@ -99,6 +100,7 @@ struct Evaluate: ParsableCommand {
         let g = t.generation
         return (evaluator, loader, ["checkpoint": checkpoint ?? "", "num_beams": g.numBeams, "max_new_tokens": g.maxNewTokens,
                                     "repetition_penalty": g.repetitionPenalty, "no_repeat_ngram_size": g.noRepeatNGramSize,
-                                    "length_penalty": g.lengthPenalty, "ctc_decoding_weight": g.ctcWeight])
+                                    "length_penalty": g.lengthPenalty, "ctc_decoding_weight": g.ctcWeight,
+                                    "ctc_length_bonus": g.ctcLengthBonus])
     }
 }

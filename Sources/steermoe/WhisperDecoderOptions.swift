@@ -13,10 +13,12 @@ struct WhisperDecoderOptions: ParsableArguments {
     var language = "en"
     @Option(help: "With --whisper-decoder: new tokens at most (prompt + new ≤ max_target_positions).")
     var maxNewTokens = 128
+    @Flag(help: "With --whisper-decoder: encode each clip's own frames, not the 30 s padded window (what trimmed adapters see).")
+    var whisperTrim = false
 
     func transcriber() throws -> WhisperTranscriber? {
         guard let folder else { return nil }
-        return try WhisperTranscriber(folder: folder, options: WhisperDecodingOptions(language: language, maxNewTokens: maxNewTokens))
+        return try WhisperTranscriber(folder: folder, options: WhisperDecodingOptions(language: language, maxNewTokens: maxNewTokens, trimmedAudio: whisperTrim))
     }
 }
 

@@ -94,6 +94,7 @@ final class ConfigTests: XCTestCase {
             no_repeat_ngram_size: 3
             length_penalty: 0.5
             ctc_decoding_weight: 0.4
+            ctc_length_bonus: 0.75
             """)
         let again = try TrainingConfig.parse(yaml: original.effectiveYAML())
         XCTAssertEqual(again.model, original.model)
@@ -107,6 +108,10 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(again.noRepeatNGramSize, 3)
         XCTAssertEqual(again.lengthPenalty, 0.5)
         XCTAssertEqual(again.ctcDecodingWeight, 0.4)
+        XCTAssertEqual(again.ctcLengthBonus, 0.75)
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "ctc_weight: 0.5\nctc_length_bonus: 1\n")) {
+            XCTAssertTrue("\($0)".contains("'ctc_length_bonus' applies to joint CTC decoding only"), "\($0)")
+        }
         XCTAssertEqual(try TrainingConfig.parse(yaml: "mode: linear\n").ctcDecodingWeight, 0, "off unless asked")
         XCTAssertThrowsError(try TrainingConfig.parse(yaml: "ctc_weight: 0.5\nctc_decoding_weight: 1.5\n")) {
             XCTAssertTrue("\($0)".contains("'ctc_decoding_weight' must be within 0...1, found 1.5"), "\($0)")

@@ -154,6 +154,29 @@ final class JointCTCDecodingTests: XCTestCase {
         XCTAssertNotEqual(out[0], Array(greedy[0].prefix(2)))
     }
 
+    /// The length bonus: the same search as above ends after two tokens without it, runs to the
+    /// length limit when each token is worth far more than the CTC's objection, and ends at once
+    /// when each token costs far more than ending does.
+    func testLengthBonusLengthensOrShortensTheOutput() throws {
+        let lm = try fixtureLM()
+        let (embeds, mask) = try prefix(lm, rows: 1, length: 4, seed: 3)
+        var options = GenerationOptions(maxNewTokens: 6, numBeams: 2, eosTokenIds: [149], padTokenId: 151)
+        options.ctcWeight = 0.8
+        options.ctcCandidates = 160
+        // 8 frames: room for the 6 tokens of the length limit (a CTC cannot spell more tokens than frames).
+        let scorer = try peakyScorer([30, 0, 30, 0, 0, 0, 0, 0], vocab: 160, offPeak: 30)
+        func decode(bonus: Double) throws -> [Int] {
+            options.ctcLengthBonus = bonus
+            return try generate(model: lm, prefixEmbeds: embeds, prefixMask: mask, ctcScorers: [scorer], options: options)[0]
+        }
+        XCTAssertEqual(try decode(bonus: 0), [30, 30])
+        let long = try decode(bonus: 1000)
+        XCTAssertEqual(long.count, 6, "\(long)")
+        XCTAssertEqual(try decode(bonus: -1000), [])
+        options.ctcLengthBonus = .infinity
+        XCTAssertThrowsError(try generate(model: lm, prefixEmbeds: embeds, prefixMask: mask, ctcScorers: [scorer], options: options))
+    }
+
     /// Beams > 1 with both scores in play: each row of a batch (one of them left-padded) decodes
     /// exactly as it does alone, so the per-row slots and the cache reorder follow their parents.
     func testBatchedBeamRowsDecodeAsAlone() throws {

@@ -47,7 +47,7 @@ extension TrainingConfig {
             "pooling_kernel_size": model.poolingKernel, "pooling_position": opt(model.poolingPosition),
             "pooling_type": model.pooling.rawValue, "num_beams": numBeams, "max_new_tokens": maxNewTokens,
             "repetition_penalty": repetitionPenalty, "no_repeat_ngram_size": noRepeatNGramSize,
-            "length_penalty": lengthPenalty, "ctc_decoding_weight": ctcDecodingWeight,
+            "length_penalty": lengthPenalty, "ctc_decoding_weight": ctcDecodingWeight, "ctc_length_bonus": ctcLengthBonus,
         ]
         return try Yams.dump(object: tree, sortKeys: true)
     }

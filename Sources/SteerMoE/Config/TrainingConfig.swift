@@ -81,6 +81,8 @@ public struct TrainingConfig: Sendable {
     public var lengthPenalty = 1.0
     /// Joint CTC/LLM decoding weight of the audio-token CTC (ours; 0 = off; needs ctc_weight > 0 in training).
     public var ctcDecodingWeight = 0.0
+    /// Joint decoding's length bonus per token (ours; 0 = off; needs ctc_decoding_weight > 0).
+    public var ctcLengthBonus = 0.0
 
     /// Keys read from upstream files but without effect here (DeepSpeed, HF Trainer plumbing).
     public private(set) var ignoredKeys: [String] = []
@@ -112,7 +114,7 @@ extension TrainingConfig {
         "deepspeed_config", "report_to", "logging_strategy", "evaluation_strategy", "save_strategy",
         "load_best_model_at_end", "metric_for_best_model", "greater_is_better",
         "pooling_kernel_size", "pooling_position", "pooling_type", "num_beams", "max_new_tokens", "mode",
-        "repetition_penalty", "no_repeat_ngram_size", "length_penalty", "ctc_decoding_weight",
+        "repetition_penalty", "no_repeat_ngram_size", "length_penalty", "ctc_decoding_weight", "ctc_length_bonus",
         "speed_perturbation", "spec_augment.freq_masks", "spec_augment.freq_width", "spec_augment.time_masks",
         "spec_augment.time_width",
     ]
@@ -238,6 +240,7 @@ extension TrainingConfig {
         c.noRepeatNGramSize = try y.int("no_repeat_ngram_size") ?? 0
         c.lengthPenalty = try y.double("length_penalty") ?? 1
         c.ctcDecodingWeight = try y.double("ctc_decoding_weight") ?? 0
+        c.ctcLengthBonus = try y.double("ctc_length_bonus") ?? 0
 
         try c.validate(source: source)
         return c
@@ -269,6 +272,10 @@ extension TrainingConfig {
         }
         if ctcDecodingWeight > 0 && model.ctcWeight == 0 {
             throw ConfigError("\(source): 'ctc_decoding_weight' needs the audio-token CTC of training ('ctc_weight' > 0)")
+        }
+        if !ctcLengthBonus.isFinite { throw ConfigError("\(source): 'ctc_length_bonus' must be a finite number, found \(ctcLengthBonus)") }
+        if ctcLengthBonus != 0 && ctcDecodingWeight == 0 {
+            throw ConfigError("\(source): 'ctc_length_bonus' applies to joint CTC decoding only: set 'ctc_decoding_weight' > 0 or drop it")
         }
         if repetitionPenalty <= 0 { throw ConfigError("\(source): 'repetition_penalty' must be > 0, found \(repetitionPenalty)") }
         if noRepeatNGramSize < 0 { throw ConfigError("\(source): 'no_repeat_ngram_size' must be >= 0, found \(noRepeatNGramSize)") }

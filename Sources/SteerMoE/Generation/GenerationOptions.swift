@@ -17,6 +17,11 @@ public struct GenerationOptions: Sendable {
     /// Joint decoding: the LLM's top candidates per hypothesis and step that the CTC rescores (ESPnet's
     /// pre-beam; at least 2 × numBeams are used). Tokens the LLM ranks lower are never proposed.
     public var ctcCandidates = 10
+    /// Joint decoding: added to a hypothesis' score per generated token (ESPnet's length bonus).
+    /// Summed log-probs favour short outputs; a bonus counters the dropped endings that follow.
+    /// With a bonus > 0 a row still stops once its best finished hypothesis scores at least every
+    /// running one, although a running one could overtake it later (as HF's early stopping).
+    public var ctcLengthBonus = 0.0
     /// Beam search: stop a batch row as soon as `numBeams` hypotheses are finished (HF `True`);
     /// false is HF's default heuristic (stop when no running beam can beat the finished ones).
     public var earlyStopping: Bool
@@ -53,6 +58,7 @@ public struct GenerationOptions: Sendable {
         guard numBeams >= 1 else { throw TorchError("generate: numBeams must be at least 1, got \(numBeams)") }
         guard noRepeatNGramSize >= 0 else { throw TorchError("generate: noRepeatNGramSize must be >= 0, got \(noRepeatNGramSize)") }
         guard ctcWeight >= 0 && ctcWeight <= 1 else { throw TorchError("generate: ctcWeight must be within 0...1, got \(ctcWeight)") }
+        guard ctcLengthBonus.isFinite else { throw TorchError("generate: ctcLengthBonus must be finite, got \(ctcLengthBonus)") }
         guard ctcCandidates >= 1 else { throw TorchError("generate: ctcCandidates must be at least 1, got \(ctcCandidates)") }
         guard repetitionPenalty > 0 else { throw TorchError("generate: repetitionPenalty must be > 0, got \(repetitionPenalty)") }
     }

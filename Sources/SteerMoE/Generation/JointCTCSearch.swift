@@ -6,7 +6,8 @@ import Torch
 /// the prefix probability from the audio-token CTC (`ctc_weight` training) and, for a finished
 /// hypothesis, the probability of exactly y. Scores are summed log-probs (no length
 /// normalisation): both terms only fall as y grows, so a row stops as soon as its best finished
-/// hypothesis beats every running one. `numBeams` 1 is greedy under the joint score.
+/// hypothesis beats every running one. `numBeams` 1 is greedy under the joint score. An optional
+/// length bonus β adds β per token (`ctcLengthBonus`; the stop is then a heuristic).
 ///
 /// `embeds`/`mask`/`ids` as `beamSearch`; `scorers[r]` holds row r's CTC log-probs. The LLM's
 /// log-probs get the same logits processors (repetition penalty, no-repeat n-grams) as beam
@@ -21,10 +22,10 @@ func jointCTCSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor
     guard options.ctcWeight > 0 && options.ctcWeight <= 1 else {
         throw TorchError("jointCTCSearch: ctc weight must be in (0, 1], got \(options.ctcWeight)")
     }
-    let weight = Float(options.ctcWeight)
-    // (1 − λ)·lm + λ·ctc; a token the logits processors banned (lm −inf) stays banned even at λ = 1.
-    func joint(_ lm: Float, _ ctc: Float) -> Float {
-        lm == -.infinity ? -.infinity : (weight < 1 ? (1 - weight) * lm : 0) + weight * ctc
+    let weight = Float(options.ctcWeight), bonus = Float(options.ctcLengthBonus)
+    // (1 − λ)·lm + λ·ctc + β·length; a token the logits processors banned (lm −inf) stays banned even at λ = 1.
+    func joint(_ lm: Float, _ ctc: Float, length: Int) -> Float {
+        lm == -.infinity ? -.infinity : (weight < 1 ? (1 - weight) * lm : 0) + weight * ctc + bonus * Float(length)
     }
     let eos = options.eosTokenIds
     let fill = options.fillTokenId ?? eos[0]
@@ -78,11 +79,13 @@ func jointCTCSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor
                     guard let state else { continue }
                     let lm = hypothesis.lm + logProb
                     candidates.append((Hypothesis(tokens: hypothesis.tokens + [token], lm: lm, ctc: state,
-                                                  score: joint(lm, state.score), parentSlot: slot), false))
+                                                  score: joint(lm, state.score, length: hypothesis.tokens.count + 1),
+                                                  parentSlot: slot), false))
                 }
                 let lm = hypothesis.lm + endLogProbs[slot]
                 candidates.append((Hypothesis(tokens: hypothesis.tokens, lm: lm, ctc: hypothesis.ctc,
-                                              score: joint(lm, scorers[r].final(hypothesis.ctc)), parentSlot: slot), true))
+                                              score: joint(lm, scorers[r].final(hypothesis.ctc), length: hypothesis.tokens.count),
+                                              parentSlot: slot), true))
             }
             candidates.sort { $0.hypothesis.score > $1.hypothesis.score }
             var next: [Hypothesis] = []
@@ -90,14 +93,15 @@ func jointCTCSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor
                 if candidate.ends || last {
                     // At the length limit a running hypothesis ends as it is, scored as a whole output.
                     var h = candidate.hypothesis
-                    if !candidate.ends { h.score = joint(h.lm, scorers[r].final(h.ctc)) }
+                    if !candidate.ends { h.score = joint(h.lm, scorers[r].final(h.ctc), length: h.tokens.count) }
                     if best[r].map({ h.score > $0.score }) ?? true { best[r] = h }
                 } else {
                     next.append(candidate.hypothesis)
                 }
             }
             running[r] = next
-            // Scores only fall as hypotheses grow: nothing running can overtake a better finished one.
+            // Without a length bonus scores only fall as hypotheses grow: nothing running can overtake a
+            // better finished one.
             done[r] = next.isEmpty || best[r].map { b in next.allSatisfy { $0.score <= b.score } } ?? false
         }
         if last || done.allSatisfy({ $0 }) { break }

@@ -21,7 +21,7 @@ public final class Transcriber: ClipTranscriber {
     /// in the checkpoint's config resolve against the current directory, then the checkpoint).
     public init(checkpoint: String, whisper: String? = nil, llm: String? = nil, numBeams: Int? = nil,
                 maxNewTokens: Int? = nil, repetitionPenalty: Double? = nil, noRepeatNGramSize: Int? = nil,
-                lengthPenalty: Double? = nil, ctcDecodingWeight: Double? = nil) throws {
+                lengthPenalty: Double? = nil, ctcDecodingWeight: Double? = nil, ctcLengthBonus: Double? = nil) throws {
         var c = try TrainingConfig.load(path: checkpoint + "/" + Checkpoint.configFile)
         c.whisperPath = try Self.locate(whisper ?? c.whisperPath, near: checkpoint, what: "Whisper model folder")
         c.llmPath = try Self.locate(llm ?? c.llmPath, near: checkpoint, what: "LLM model folder")
@@ -46,6 +46,8 @@ public final class Transcriber: ClipTranscriber {
                                        eosTokenIds: [collator.eosId], padTokenId: collator.padId,
                                        noRepeatNGramSize: noRepeatNGramSize ?? c.noRepeatNGramSize)
         generation.ctcWeight = ctcDecodingWeight ?? c.ctcDecodingWeight
+        // The bonus belongs to joint decoding: --ctc-decoding-weight 0 turns both off.
+        generation.ctcLengthBonus = generation.ctcWeight > 0 ? (ctcLengthBonus ?? c.ctcLengthBonus) : 0
         try generation.validate()
         config = c
         if generation.ctcWeight > 0, let note = try Self.restoreCTCClasses(of: model, checkpoint: checkpoint, config: c,

@@ -41,14 +41,26 @@ public final class WhisperTranscriber: BatchTranscriber, ClipTranscriber {
                                        maxNewTokens: options.maxNewTokens)
     }
 
-    /// Texts for loader items (their features must be the 30 s padded log-mel).
+    /// New token ids for one clip's own (mel, frames) log-mel, encoded without padding.
+    public func generate(trimmedFeatures features: Tensor) throws -> [Int] {
+        let states = try Autograd.noGrad { try encoder(features.unsqueeze(0)).lastHiddenState }
+        return try whisperGreedyDecode(decoder: decoder, encoderStates: states, prompt: promptIds, generation: generation,
+                                       maxNewTokens: options.maxNewTokens)[0]
+    }
+
+    /// Texts for loader items: 30 s padded log-mels, or each clip's own frames with
+    /// `options.trimmedAudio` (one clip at a time: the decoder's cross-attention has no mask).
     public func transcribe(_ items: [SpeechItem]) throws -> [String] {
-        try generate(features: Featurizer.stack(items).features).map(text)
+        if options.trimmedAudio { return try items.map { try text(generate(trimmedFeatures: $0.features)) } }
+        return try generate(features: Featurizer.stack(items).features).map(text)
     }
 
     /// Transcribes 16 kHz mono clips (longer than 30 s: only the first 30 s are heard).
     public func transcribe(clips: [[Float]]) throws -> [String] {
-        try generate(features: Tensor.stack(clips.map { try extractor.padded($0) })).map(text)
+        if options.trimmedAudio {
+            return try clips.map { try text(generate(trimmedFeatures: extractor([Array($0.prefix(extractor.chunkSamples))]).features.squeeze(0))) }
+        }
+        return try generate(features: Tensor.stack(clips.map { try extractor.padded($0) })).map(text)
     }
 
     func text(_ ids: [Int]) -> String {

@@ -115,6 +115,7 @@ public struct TrainingSetup {
                                         eosTokenIds: [collator.eosId], padTokenId: collator.padId,
                                         noRepeatNGramSize: config.noRepeatNGramSize)
         options.ctcWeight = config.ctcDecodingWeight
+        options.ctcLengthBonus = config.ctcLengthBonus
         return options
     }
 

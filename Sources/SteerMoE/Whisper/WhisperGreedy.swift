@@ -9,11 +9,16 @@ public struct WhisperDecodingOptions: Sendable {
     public var task: String
     /// New tokens at most; the prompt plus these must fit `max_target_positions` (as in HF).
     public var maxNewTokens: Int
+    /// Encode only each clip's own frames instead of the 30 s padded log-mel (as whisper.cpp's
+    /// `audio_ctx`): what a trimmed SteerMoE adapter's encoder sees. Whisper was trained on 30 s
+    /// windows, so this measures how much the frozen encoder loses on trimmed input.
+    public var trimmedAudio: Bool
 
-    public init(language: String? = "en", task: String = "transcribe", maxNewTokens: Int = 128) {
+    public init(language: String? = "en", task: String = "transcribe", maxNewTokens: Int = 128, trimmedAudio: Bool = false) {
         self.language = language
         self.task = task
         self.maxNewTokens = maxNewTokens
+        self.trimmedAudio = trimmedAudio
     }
 }
 
