@@ -109,6 +109,12 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(again.lengthPenalty, 0.5)
         XCTAssertEqual(again.ctcDecodingWeight, 0.4)
         XCTAssertEqual(again.ctcLengthBonus, 0.75)
+        XCTAssertEqual(again.model.audioPadding, .trim)
+        XCTAssertEqual(try TrainingConfig.parse(yaml: "audio_padding: pad30_cut\n").model.audioPadding, .pad30Cut)
+        XCTAssertEqual(try TrainingConfig.parse(yaml: "mode: linear\n").model.audioPadding, .pad30, "upstream's default")
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "audio_padding: cut\n")) {
+            XCTAssertTrue("\($0)".contains("'audio_padding' must be pad30, pad30_cut or trim, found cut"), "\($0)")
+        }
         XCTAssertThrowsError(try TrainingConfig.parse(yaml: "ctc_weight: 0.5\nctc_length_bonus: 1\n")) {
             XCTAssertTrue("\($0)".contains("'ctc_length_bonus' applies to joint CTC decoding only"), "\($0)")
         }

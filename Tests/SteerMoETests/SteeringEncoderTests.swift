@@ -77,4 +77,49 @@ final class SteeringEncoderTests: XCTestCase {
         let collapsed = try SteeringEncoder.loadBalancingLoss(gates: [Tensor([1, 0, 0, 0] as [Float], shape: [1, 1, 4])], mask: nil)!
         XCTAssertEqual(try collapsed.item(), 3, accuracy: 1e-6)
     }
+
+    /// `pad30_cut`: the encoder attends over the whole (padded) window like `pad30`, and each row
+    /// keeps its own clip's tokens, masked as in `trim`. Valid lengths here are multiples of the
+    /// pooling window, so the kept tokens equal pad30's exactly; `trim` differs (masked attention).
+    func testPad30CutKeepsTheClipTokensOfThePaddedWindow() throws {
+        func model(_ padding: SteerMoEOptions.AudioPadding) throws -> SteeringEncoder {
+            var o = SteerMoEOptions()
+            o.numExperts = 4
+            o.audioPadding = padding
+            return SteeringEncoder(encoder: Self.encoder, adapter: try SteeringAdapter(layers: 2, encoderWidth: 32, llmWidth: 48,
+                                                                                       options: o, generator: Generator(seed: 1)))
+        }
+        let x = try hashUniform([2, 80, 104], seed: 5)
+        // Row 0 hears 64 frames (32 positions, 8 tokens), row 1 96 frames (12 tokens) of the 104.
+        let frameMask = try Tensor((0..<2).flatMap { r in (0..<104).map { Int64($0 < (r == 0 ? 64 : 96) ? 1 : 0) } }, shape: [2, 104])
+        let cut = try model(.pad30Cut)(x, frameMask: frameMask)
+        let full = try model(.pad30)(x, frameMask: frameMask)
+        let trimmed = try model(.trim)(x, frameMask: frameMask)
+        XCTAssertEqual(full.embeddings.size(1), 13)
+        XCTAssertNil(full.mask)
+        XCTAssertEqual(cut.embeddings.size(1), 12, "cut to the longest clip of the batch")
+        XCTAssertEqual(try cut.mask!.to(dtype: .int64).sum([1]).ints(), [8, 12])
+        for (r, n) in [(0, 8), (1, 12)] {
+            let kept = try cut.embeddings.slice(dim: 0, r..<(r + 1)).slice(dim: 1, start: 0, end: n)
+            try assertClose(kept, full.embeddings.slice(dim: 0, r..<(r + 1)).slice(dim: 1, start: 0, end: n), atol: 1e-5)
+        }
+        let trimmedRow0 = try trimmed.embeddings.slice(dim: 0, 0..<1).slice(dim: 1, start: 0, end: 8)
+        XCTAssertGreaterThan(try maxAbsDiff(trimmedRow0, cut.embeddings.slice(dim: 0, 0..<1).slice(dim: 1, start: 0, end: 8)), 1e-3,
+                             "trim masks the padding in attention; pad30_cut does not")
+    }
+
+    /// Padded 30 s items carry their real frame count, which the stacked frame mask marks.
+    func testPaddedItemsStackWithTheirValidFrames() throws {
+        let extractor = try LogMelExtractor.forWhisper(folder: Fixtures.path("models/whisper-tiny-random"), encoderMelBins: 80)
+        let clips = [[Float](repeating: 0.1, count: 16_000), [Float](repeating: -0.2, count: 4_010)]
+        let items = try clips.map { clip in
+            var item = SpeechItem(features: try Featurizer.features(clip, extractor: extractor, padding: .pad30Cut),
+                                  tokenIds: [], text: "", source: "", row: 0)
+            item.validFrames = Featurizer.validFrames(samples: clip.count, extractor: extractor)
+            return item
+        }
+        let (features, mask) = try Featurizer.stack(items)
+        XCTAssertEqual(features.shape, [2, 80, 3000])
+        XCTAssertEqual(try mask.sum([1]).ints(), [100, 26], "a frame per started 160-sample hop")
+    }
 }

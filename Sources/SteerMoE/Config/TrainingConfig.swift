@@ -169,7 +169,7 @@ extension TrainingConfig {
         c.model.maxPromptTokens = try y.int("max_prompt_tokens")
         if let p = try y.string("audio_padding") {
             guard let v = SteerMoEOptions.AudioPadding(rawValue: p) else {
-                throw ConfigError("\(source): 'audio_padding' must be pad30 or trim, found \(p)")
+                throw ConfigError("\(source): 'audio_padding' must be pad30, pad30_cut or trim, found \(p)")
             }
             c.model.audioPadding = v
         }

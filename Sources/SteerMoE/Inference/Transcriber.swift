@@ -95,10 +95,12 @@ public final class Transcriber: ClipTranscriber {
 
     /// Transcribes 16 kHz mono clips (longer than 30 s: only the first 30 s are heard).
     public func transcribe(clips: [[Float]]) throws -> [String] {
+        let padding = config.model.audioPadding
         let items = try clips.map { clip -> SpeechItem in
-            let features = config.model.audioPadding == .pad30
-                ? try extractor.padded(clip) : try extractor([clip]).features.squeeze(0)
-            return SpeechItem(features: features, tokenIds: [], text: "", source: "", row: 0)
+            var item = SpeechItem(features: try Featurizer.features(clip, extractor: extractor, padding: padding),
+                                  tokenIds: [], text: "", source: "", row: 0)
+            if padding.padsEncoderInput { item.validFrames = Featurizer.validFrames(samples: clip.count, extractor: extractor) }
+            return item
         }
         let evaluator = Evaluator(model: model, tokenizer: tokenizer, promptIds: collator.promptIds,
                                   prefixIds: collator.prefixIds, generation: generation)

@@ -5,8 +5,16 @@ public struct SteerMoEOptions: Sendable, Equatable {
     public enum Mode: String, Sendable { case steering, linear }
     public enum Pooling: String, Sendable { case avg, max, none }
     /// Upstream pads every clip to 30 s and attends over the padding (`pad30`); `trim` cuts the
-    /// batch to its longest clip and masks the padded frames in the encoder and in the LLM.
-    public enum AudioPadding: String, Sendable { case pad30, trim }
+    /// batch to its longest clip and masks the padded frames in the encoder and in the LLM;
+    /// `pad30_cut` (ours) runs the encoder on the 30 s window as Whisper was trained, then keeps
+    /// only the clip's audio tokens for the LLM (masked as in `trim`).
+    public enum AudioPadding: String, Sendable {
+        case pad30, trim
+        case pad30Cut = "pad30_cut"
+
+        /// Whether the encoder sees the whole 30 s window.
+        public var padsEncoderInput: Bool { self != .trim }
+    }
 
     public var mode: Mode = .steering
     public var numExperts = 8

@@ -24,19 +24,22 @@ public struct SteeringEncoder {
         self.adapter = adapter
     }
 
-    /// `features` (B, mel, frames); `frameMask` (B, frames) marks real audio and is used only
-    /// when `options.audioPadding == .trim` (upstream attends over padding).
+    /// `features` (B, mel, frames); `frameMask` (B, frames) marks real audio and is used in
+    /// `trim` mode (masked attention) and `pad30_cut` mode (the clip's tokens kept); upstream's
+    /// `pad30` attends over the padding and keeps every token.
     public func callAsFunction(_ features: Tensor, frameMask: Tensor? = nil) throws -> Output {
         let options = adapter.options
         let poolAfter = options.poolingPosition ?? encoder.layerCount
         var x = try encoder.embed(features)
         var valid: Tensor? = nil
-        if options.audioPadding == .trim, let frameMask {
+        if options.audioPadding != .pad30, let frameMask {
             valid = try encoder.positionMask(frameMask: frameMask).squeeze(1).squeeze(1)
         }
+        // pad30_cut: the encoder attends over the whole window, as Whisper was trained.
+        let masksAttention = options.audioPadding == .trim
         var gates: [Tensor] = [], outputs: [Tensor] = []
         for l in 0..<encoder.layerCount {
-            let h = try encoder.layer(l, x, mask: valid.map { try $0.unsqueeze(1).unsqueeze(1) })
+            let h = try encoder.layer(l, x, mask: masksAttention ? valid.map { try $0.unsqueeze(1).unsqueeze(1) } : nil)
             let steered = try adapter.steer(layer: l, h)
             x = steered.output
             if let g = steered.gates { gates.append(g) }
@@ -48,6 +51,12 @@ public struct SteeringEncoder {
                 }
                 x = try poolTime(x, kernel: options.poolingKernel, kind: options.pooling)
             }
+        }
+        if options.audioPadding == .pad30Cut, let v = valid {
+            // Keep the tokens up to the longest clip of the batch; the rest is silence for every row.
+            let longest = try v.to(dtype: .int64).sum([1]).ints().max() ?? 0
+            x = try x.slice(dim: 1, start: 0, end: max(1, longest))
+            valid = try v.slice(dim: 1, start: 0, end: max(1, longest))
         }
         let normed = try encoder.finalNorm(x)
         var audio = try adapter.project(normed)

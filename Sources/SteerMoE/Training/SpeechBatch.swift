@@ -11,6 +11,8 @@ public struct SpeechItem: Sendable {
     public var text: String
     public var source: String
     public var row: Int
+    /// Frames of real audio when `features` were padded to 30 s (nil: every frame is real).
+    public var validFrames: Int? = nil
 }
 
 /// Turns loader samples into model inputs (runs in the loader's worker threads).
@@ -51,18 +53,31 @@ public struct Featurizer: Sendable {
         if let pre = s.inputFeatures {
             // Precomputed (mel, frames) features are used as they are (padded/cut to 30 s in pad30 mode).
             var f = try Tensor(pre.values, shape: [pre.rows, pre.cols])
-            if padding == .pad30 {
+            if padding.padsEncoderInput {
                 let frames = extractor.chunkSamples / extractor.hop
                 f = f.size(1) >= frames ? try f.slice(dim: 1, start: 0, end: frames) : try f.pad([0, frames - f.size(1)])
             }
             features = f
-        } else if padding == .pad30 {
-            features = try extractor.padded(s.waveform)
         } else {
-            features = try extractor([s.waveform]).features.squeeze(0)
+            features = try Self.features(s.waveform, extractor: extractor, padding: padding)
         }
-        return SpeechItem(features: features, tokenIds: transcriptIds(text: s.text, inputIds: s.inputIds),
-                          text: s.text, source: s.source, row: s.row)
+        var item = SpeechItem(features: features, tokenIds: transcriptIds(text: s.text, inputIds: s.inputIds),
+                              text: s.text, source: s.source, row: s.row)
+        if padding.padsEncoderInput {
+            item.validFrames = min(s.inputFeatures?.cols ?? Self.validFrames(samples: s.waveform.count, extractor: extractor),
+                                   features.size(1))
+        }
+        return item
+    }
+
+    /// A clip's log-mel as the padding mode wants it: the 30 s window or the clip's own frames.
+    public static func features(_ clip: [Float], extractor: LogMelExtractor, padding: SteerMoEOptions.AudioPadding) throws -> Tensor {
+        padding.padsEncoderInput ? try extractor.padded(clip) : try extractor([clip]).features.squeeze(0)
+    }
+
+    /// Frames that hear the clip (the extractor's frame mask: a frame per started hop).
+    public static func validFrames(samples: Int, extractor: LogMelExtractor) -> Int {
+        min((samples + extractor.hop - 1) / extractor.hop, extractor.chunkSamples / extractor.hop)
     }
 
     /// A transcript's token ids: the row's stored `input_ids` when it has them, else its text tokenized.
@@ -76,14 +91,14 @@ public struct Featurizer: Sendable {
 
     /// Stacks items: features (B, mel, frames), zero-padded to the longest, and the frame mask.
     public static func stack(_ items: [SpeechItem]) throws -> (features: Tensor, frameMask: Tensor) {
-        let frames = items.map { $0.features.size(1) }
-        let width = frames.max() ?? 0
+        let frames = items.map { $0.validFrames ?? $0.features.size(1) }
+        let width = items.map { $0.features.size(1) }.max() ?? 0
         let padded = try items.map { item -> Tensor in
             let pad = width - item.features.size(1)
             return pad > 0 ? try item.features.pad([0, pad]) : item.features
         }
         var mask = [Int64]()
-        for f in frames { mask += [Int64](repeating: 1, count: f) + [Int64](repeating: 0, count: width - f) }
+        for f in frames { mask += [Int64](repeating: 1, count: min(f, width)) + [Int64](repeating: 0, count: max(0, width - f)) }
         return (try Tensor.stack(padded), try Tensor(mask, shape: [items.count, width]))
     }
 }
