@@ -26,6 +26,7 @@ final class ConfigTests: XCTestCase {
         let recipe = try TrainingConfig.load(path: root + "/configs/steermoe-smollm2-sky-ctc.yaml")
         XCTAssertEqual(bundled.ctcDecodingWeight, recipe.ctcDecodingWeight, "the default decodes as its recipe")
         XCTAssertEqual(bundled.numBeams, recipe.numBeams)
+        XCTAssertEqual(bundled.ctcLengthBonus, recipe.ctcLengthBonus)
     }
 
     func testLoadsUpstreamLayerWiseConfigUnchanged() throws {

@@ -60,6 +60,11 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(rebuilt.warnings.contains { $0.contains("rebuilt \(expected.count) from the training transcripts") },
                       "\(rebuilt.warnings)")
         XCTAssertNil(try Transcriber(checkpoint: stack.root + "/run/final").model.ctcClassIds, "only joint decoding needs them")
+        XCTAssertEqual(try Transcriber(checkpoint: stack.root + "/run/final", ctcDecodingWeight: 0.5, ctcLengthBonus: 0.5)
+            .generation.ctcLengthBonus, 0.5)
+        XCTAssertThrowsError(try Transcriber(checkpoint: stack.root + "/run/final", ctcLengthBonus: 0.5)) {
+            XCTAssertTrue("\($0)".contains("applies to joint CTC decoding only"), "\($0)")
+        }
 
         // Export leaves the optimizer state behind (a trailing slash on the destination is fine)…
         let notes = try Checkpoint.export(from: stack.root + "/run/checkpoint-2", to: stack.root + "/shared/")

@@ -47,6 +47,9 @@ public final class Transcriber: ClipTranscriber {
                                        noRepeatNGramSize: noRepeatNGramSize ?? c.noRepeatNGramSize)
         generation.ctcWeight = ctcDecodingWeight ?? c.ctcDecodingWeight
         // The bonus belongs to joint decoding: --ctc-decoding-weight 0 turns both off.
+        if let ctcLengthBonus, ctcLengthBonus != 0, generation.ctcWeight == 0 {
+            throw ConfigError("a CTC length bonus (\(ctcLengthBonus)) applies to joint CTC decoding only: it needs a CTC decoding weight > 0")
+        }
         generation.ctcLengthBonus = generation.ctcWeight > 0 ? (ctcLengthBonus ?? c.ctcLengthBonus) : 0
         try generation.validate()
         config = c
