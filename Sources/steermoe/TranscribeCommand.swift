@@ -82,7 +82,7 @@ struct Evaluate: ParsableCommand {
         if let w = try whisperDecoder.transcriber() {
             // Whisper's own decoder reads the 30 s padded log-mel (or each clip's frames, --whisper-trim).
             var c = TrainingConfig()
-            c.model.audioPadding = w.options.trimmedAudio ? .trim : .pad30
+            c.model.audioPadding = w.options.audioPadding
             let loader = try EvaluationData(config: c, tokenizer: w.tokenizer, extractor: w.extractor)
                 .loader(paths: data, batchSize: batchSize ?? c.evalBatchSize)
             return (w, loader, ["whisper_decoder": whisperDecoder.folder ?? "", "language": whisperDecoder.language,

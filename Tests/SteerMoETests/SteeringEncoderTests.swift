@@ -112,12 +112,7 @@ final class SteeringEncoderTests: XCTestCase {
     func testPaddedItemsStackWithTheirValidFrames() throws {
         let extractor = try LogMelExtractor.forWhisper(folder: Fixtures.path("models/whisper-tiny-random"), encoderMelBins: 80)
         let clips = [[Float](repeating: 0.1, count: 16_000), [Float](repeating: -0.2, count: 4_010)]
-        let items = try clips.map { clip in
-            var item = SpeechItem(features: try Featurizer.features(clip, extractor: extractor, padding: .pad30Cut),
-                                  tokenIds: [], text: "", source: "", row: 0)
-            item.validFrames = Featurizer.validFrames(samples: clip.count, extractor: extractor)
-            return item
-        }
+        let items = try clips.map { try Featurizer.clipItem($0, extractor: extractor, padding: .pad30Cut) }
         let (features, mask) = try Featurizer.stack(items)
         XCTAssertEqual(features.shape, [2, 80, 3000])
         XCTAssertEqual(try mask.sum([1]).ints(), [100, 26], "a frame per started 160-sample hop")

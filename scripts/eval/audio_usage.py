@@ -18,7 +18,6 @@ import os
 import sys
 
 import numpy as np
-import soxr
 import torch
 import transformers
 import yaml
@@ -27,7 +26,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, WhisperFeatureExtr
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "reference"))
 from steermoe_reference import SteerMoEConfig, SteerMoEModel, build_text_batch, causal_lm_loss  # noqa: E402
-from scoring import decode_audio, load_rows  # noqa: E402
+from scoring import decode_audio_16k, load_rows, trimmed_frames  # noqa: E402
 
 p = argparse.ArgumentParser()
 p.add_argument("split")
@@ -54,14 +53,8 @@ prompt = tokenizer(cfg.get("textual_prompt", ""))["input_ids"]
 
 
 def trimmed_features(row):
-    audio, rate = decode_audio(row)
-    if audio.ndim > 1:
-        audio = audio.mean(axis=1)
-    if rate != 16000:
-        audio = soxr.resample(audio, rate, 16000)
-    frames = (len(audio) + 159) // 160
-    frames += frames % 2  # the conv stride halves it
-    return features(audio, sampling_rate=16000, return_tensors="pt").input_features[:, :, :frames]
+    audio = decode_audio_16k(row)
+    return features(audio, sampling_rate=16000, return_tensors="pt").input_features[:, :, :trimmed_frames(len(audio))]
 
 
 def loss(audio, text):

@@ -9,6 +9,7 @@ import time
 
 import pyarrow.parquet as pq
 import soundfile
+import soxr
 
 
 def normalize(text):
@@ -44,6 +45,23 @@ def load_rows(split, limit):
 def decode_audio(row):
     """(float32 samples, sample rate) of a row's audio struct."""
     return soundfile.read(io.BytesIO(row["audio"]["bytes"]), dtype="float32")
+
+
+def decode_audio_16k(row):
+    """A row's audio as 16 kHz mono float32 samples (channels averaged, soxr resampling)."""
+    audio, rate = decode_audio(row)
+    if audio.ndim > 1:
+        audio = audio.mean(axis=1)
+    if rate != 16000:
+        audio = soxr.resample(audio, rate, 16000)
+    return audio
+
+
+def trimmed_frames(samples):
+    """Log-mel frames of a trimmed clip (a frame per started 160-sample hop), rounded up to even:
+    Whisper's conv stride halves it (what `audio_padding: trim` feeds the encoder)."""
+    frames = (samples + 159) // 160
+    return frames + frames % 2
 
 
 def evaluate(rows, transcribe, out=None):

@@ -13,13 +13,12 @@ import os
 import sys
 
 import numpy as np
-import soxr
 import torch
 import transformers
 from transformers import WhisperFeatureExtractor, WhisperModel
 
 sys.path.insert(0, os.path.dirname(__file__))
-from scoring import decode_audio, load_rows  # noqa: E402
+from scoring import decode_audio_16k, load_rows, trimmed_frames  # noqa: E402
 
 p = argparse.ArgumentParser()
 p.add_argument("split")
@@ -51,14 +50,9 @@ def layer_states(features):
 cosines, relative, seconds = [], [], []
 with torch.no_grad():
     for row in load_rows(a.split, a.limit):
-        audio, rate = decode_audio(row)
-        if audio.ndim > 1:
-            audio = audio.mean(axis=1)
-        if rate != 16000:
-            audio = soxr.resample(audio, rate, 16000)
+        audio = decode_audio_16k(row)
         padded = extractor(audio, sampling_rate=16000, return_tensors="pt").input_features
-        frames = (len(audio) + 159) // 160
-        frames += frames % 2  # the conv stride halves it
+        frames = trimmed_frames(len(audio))
         positions = frames // 2
         trimmed_states = layer_states(padded[:, :, :frames])
         padded_states = [s[:positions] for s in layer_states(padded)]

@@ -98,13 +98,7 @@ public final class Transcriber: ClipTranscriber {
 
     /// Transcribes 16 kHz mono clips (longer than 30 s: only the first 30 s are heard).
     public func transcribe(clips: [[Float]]) throws -> [String] {
-        let padding = config.model.audioPadding
-        let items = try clips.map { clip -> SpeechItem in
-            var item = SpeechItem(features: try Featurizer.features(clip, extractor: extractor, padding: padding),
-                                  tokenIds: [], text: "", source: "", row: 0)
-            if padding.padsEncoderInput { item.validFrames = Featurizer.validFrames(samples: clip.count, extractor: extractor) }
-            return item
-        }
+        let items = try clips.map { try Featurizer.clipItem($0, extractor: extractor, padding: config.model.audioPadding) }
         let evaluator = Evaluator(model: model, tokenizer: tokenizer, promptIds: collator.promptIds,
                                   prefixIds: collator.prefixIds, generation: generation)
         return try evaluator.transcribe(items)

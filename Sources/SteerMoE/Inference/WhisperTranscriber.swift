@@ -57,10 +57,8 @@ public final class WhisperTranscriber: BatchTranscriber, ClipTranscriber {
 
     /// Transcribes 16 kHz mono clips (longer than 30 s: only the first 30 s are heard).
     public func transcribe(clips: [[Float]]) throws -> [String] {
-        if options.trimmedAudio {
-            return try clips.map { try text(generate(trimmedFeatures: extractor([Array($0.prefix(extractor.chunkSamples))]).features.squeeze(0))) }
-        }
-        return try generate(features: Tensor.stack(clips.map { try extractor.padded($0) })).map(text)
+        try transcribe(clips.map { try Featurizer.clipItem(Array($0.prefix(extractor.chunkSamples)), extractor: extractor,
+                                                           padding: options.audioPadding) })
     }
 
     func text(_ ids: [Int]) -> String {

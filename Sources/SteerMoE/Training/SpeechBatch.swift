@@ -49,35 +49,34 @@ public struct Featurizer: Sendable {
     }
 
     public func item(_ s: Sample) throws -> SpeechItem {
-        let features: Tensor
+        var item: SpeechItem
         if let pre = s.inputFeatures {
-            // Precomputed (mel, frames) features are used as they are (padded/cut to 30 s in pad30 mode).
+            // Precomputed (mel, frames) features are used as they are (padded/cut to 30 s in the padded modes).
             var f = try Tensor(pre.values, shape: [pre.rows, pre.cols])
             if padding.padsEncoderInput {
                 let frames = extractor.chunkSamples / extractor.hop
                 f = f.size(1) >= frames ? try f.slice(dim: 1, start: 0, end: frames) : try f.pad([0, frames - f.size(1)])
             }
-            features = f
+            item = SpeechItem(features: f, tokenIds: [], text: "", source: "", row: 0)
+            if padding.padsEncoderInput { item.validFrames = min(pre.cols, f.size(1)) }
         } else {
-            features = try Self.features(s.waveform, extractor: extractor, padding: padding)
+            item = try Self.clipItem(s.waveform, extractor: extractor, padding: padding)
         }
-        var item = SpeechItem(features: features, tokenIds: transcriptIds(text: s.text, inputIds: s.inputIds),
-                              text: s.text, source: s.source, row: s.row)
-        if padding.padsEncoderInput {
-            item.validFrames = min(s.inputFeatures?.cols ?? Self.validFrames(samples: s.waveform.count, extractor: extractor),
-                                   features.size(1))
-        }
+        item.tokenIds = transcriptIds(text: s.text, inputIds: s.inputIds)
+        (item.text, item.source, item.row) = (s.text, s.source, s.row)
         return item
     }
 
-    /// A clip's log-mel as the padding mode wants it: the 30 s window or the clip's own frames.
-    public static func features(_ clip: [Float], extractor: LogMelExtractor, padding: SteerMoEOptions.AudioPadding) throws -> Tensor {
-        padding.padsEncoderInput ? try extractor.padded(clip) : try extractor([clip]).features.squeeze(0)
-    }
-
-    /// Frames that hear the clip (the extractor's frame mask: a frame per started hop).
-    public static func validFrames(samples: Int, extractor: LogMelExtractor) -> Int {
-        min((samples + extractor.hop - 1) / extractor.hop, extractor.chunkSamples / extractor.hop)
+    /// An unlabelled item for a 16 kHz clip, its log-mel as the padding mode wants it: the clip's
+    /// own frames, or the 30 s window with the count of frames that hear the clip (the extractor's
+    /// frame mask: a frame per started hop).
+    public static func clipItem(_ clip: [Float], extractor: LogMelExtractor, padding: SteerMoEOptions.AudioPadding) throws -> SpeechItem {
+        guard padding.padsEncoderInput else {
+            return SpeechItem(features: try extractor([clip]).features.squeeze(0), tokenIds: [], text: "", source: "", row: 0)
+        }
+        var item = SpeechItem(features: try extractor.padded(clip), tokenIds: [], text: "", source: "", row: 0)
+        item.validFrames = min((clip.count + extractor.hop - 1) / extractor.hop, extractor.chunkSamples / extractor.hop)
+        return item
     }
 
     /// A transcript's token ids: the row's stored `input_ids` when it has them, else its text tokenized.

@@ -13,6 +13,8 @@ public struct WhisperDecodingOptions: Sendable {
     /// `audio_ctx`): what a trimmed SteerMoE adapter's encoder sees. Whisper was trained on 30 s
     /// windows, so this measures how much the frozen encoder loses on trimmed input.
     public var trimmedAudio: Bool
+    /// The log-mel layout the decoder reads: the 30 s window, or the clip's frames when trimmed.
+    public var audioPadding: SteerMoEOptions.AudioPadding { trimmedAudio ? .trim : .pad30 }
 
     public init(language: String? = "en", task: String = "transcribe", maxNewTokens: Int = 128, trimmedAudio: Bool = false) {
         self.language = language
