@@ -32,4 +32,10 @@ ct_error ct_cuda_synchronize(int32_t index) {
   CT_TRY({ at::detail::getCUDAHooks().deviceSynchronize(index); })
 }
 
+static thread_local int32_t default_type = CT_DEVICE_CPU, default_index = 0;
+void ct_set_default_device(int32_t type, int32_t index) { default_type = type; default_index = index; }
+void ct_get_default_device(int32_t *type, int32_t *index) { *type = default_type; *index = default_index; }
+
 } // extern "C"
+
+at::Device default_device() { return device(default_type, default_index); }

@@ -45,6 +45,8 @@ inline at::IntArrayRef dims(const int64_t *d, int64_t n) { return at::IntArrayRe
 inline at::Device device(int32_t type, int32_t index) {
   return type == CT_DEVICE_CUDA ? at::Device(at::kCUDA, (c10::DeviceIndex)index) : at::Device(at::kCPU);
 }
+/// This thread's default device (ct_set_default_device).
+at::Device default_device();
 inline at::TensorOptions options(int32_t dtype, int32_t dev_type, int32_t dev_index) {
   return at::TensorOptions().dtype((at::ScalarType)dtype).device(device(dev_type, dev_index));
 }

@@ -122,7 +122,8 @@ ct_error ct_from_buffer(const void *data, const int64_t *sizes, int64_t ndim, in
     auto t = at::empty(dims(sizes, ndim), at::TensorOptions().dtype((at::ScalarType)dtype));
     size_t n = (size_t)t.numel() * t.element_size();
     if (n) memcpy(t.data_ptr(), data, n);
-    *out = wrap(t);
+    at::Device target = default_device();
+    *out = wrap(target.is_cpu() ? t : t.to(target));
   })
 }
 ct_error ct_from_blob(void *data, const int64_t *sizes, int64_t ndim, int32_t dtype, void (*deleter)(void *), void *ctx,

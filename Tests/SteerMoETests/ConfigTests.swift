@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import SteerMoE
+import Torch
 
 final class ConfigTests: XCTestCase {
     /// The original project's configs, from ../shared/reference (read, never copied).
@@ -113,6 +114,17 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(again.model.audioPadding, .trim)
         XCTAssertEqual(try TrainingConfig.parse(yaml: "audio_padding: pad30_cut\n").model.audioPadding, .pad30Cut)
         XCTAssertEqual(try TrainingConfig.parse(yaml: "mode: linear\n").model.audioPadding, .pad30, "upstream's default")
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "training:\n  device: tpu\n")) {
+            XCTAssertTrue("\($0)".contains("'training.device' must be cpu, cuda or cuda:N, found tpu"), "\($0)")
+        }
+        XCTAssertEqual(try TrainingConfig.parse(yaml: "training:\n  device: cuda:1\n").device, "cuda:1")
+        let fp16 = try TrainingConfig.parse(yaml: "training:\n  device: cuda\n  fp16: true\n")
+        XCTAssertTrue(fp16.bf16 && !fp16.fp16, "fp16 (no loss scaling here) trains in bf16 on every device")
+        if (try? Torch.loadCUDA()) == nil || Torch.cudaDeviceCount < 8 {
+            XCTAssertThrowsError(try TrainingSetup.checkAvailable(.cuda(7))) {
+                XCTAssertTrue("\($0)".contains("training.device 'cuda:7'"), "\($0)")
+            }
+        }
         XCTAssertThrowsError(try TrainingConfig.parse(yaml: "audio_padding: cut\n")) {
             XCTAssertTrue("\($0)".contains("'audio_padding' must be pad30, pad30_cut or trim, found cut"), "\($0)")
         }

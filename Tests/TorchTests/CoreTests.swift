@@ -70,6 +70,34 @@ final class CoreTests: XCTestCase {
         XCTAssertTrue(Torch.version.hasPrefix("2.11"))
     }
 
+    func testDefaultDeviceIsPerThreadAndScoped() throws {
+        XCTAssertEqual(Device.current, .cpu)
+        let gpu = (try? Torch.loadCUDA()) != nil && Torch.cudaIsAvailable && Torch.cudaDeviceCount > 0
+        // Another thread's default does not leak into this one (the loader's workers rely on it).
+        final class Seen: @unchecked Sendable { var current: Device = .cpu; var created: Device? = nil }
+        let seen = Seen()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            Device.current = .cuda(0)
+            seen.current = Device.current
+            seen.created = (try? Tensor([1, 2] as [Float]))?.device
+            done.signal()
+        }.start()
+        done.wait()
+        XCTAssertEqual(seen.current, .cuda(0))
+        XCTAssertEqual(seen.created, gpu ? .cuda(0) : nil, "Tensor(values) lands on the thread's default device (fails without CUDA)")
+        XCTAssertEqual(Device.current, .cpu)
+        XCTAssertEqual(try Tensor([1] as [Float]).device, .cpu)
+        // `with` restores the previous default, also when the body throws.
+        XCTAssertThrowsError(try Device.with(.cuda(3)) { () throws -> Void in
+            XCTAssertEqual(Device.current, .cuda(3))
+            throw TorchError("body failed")
+        })
+        XCTAssertEqual(Device.current, .cpu)
+        XCTAssertEqual(Device(name: "cuda:2"), .cuda(2))
+        XCTAssertNil(Device(name: "tpu"))
+    }
+
     func testCUDAPathReportsAbsenceCleanly() throws {
         // On CPU-only machines this must not crash; where a GPU exists, move a tensor there and back.
         if (try? Torch.loadCUDA()) != nil, Torch.cudaIsAvailable, Torch.cudaDeviceCount > 0 {

@@ -61,6 +61,10 @@ ct_error ct_cuda_load(void);
 int32_t ct_cuda_is_available(void);
 int32_t ct_cuda_device_count(void);
 ct_error ct_cuda_synchronize(int32_t index);
+/// This thread's default device (torch.set_default_device, per thread): where ct_from_buffer
+/// puts its copy and what the Swift creation functions default to. CPU until set.
+void ct_set_default_device(int32_t type, int32_t index);
+void ct_get_default_device(int32_t *type, int32_t *index);
 const char *ct_torch_version(void);
 
 // ---- generators ----------------------------------------------------------------------
@@ -82,7 +86,7 @@ ct_error ct_randn(const int64_t *sizes, int64_t ndim, int32_t dtype, int32_t dev
 ct_error ct_rand(const int64_t *sizes, int64_t ndim, int32_t dtype, int32_t dev_type, int32_t dev_index, ct_generator g, ct_tensor *out);
 ct_error ct_randint(int64_t low, int64_t high, const int64_t *sizes, int64_t ndim, int32_t dev_type, int32_t dev_index, ct_generator g, ct_tensor *out);
 ct_error ct_randperm(int64_t n, ct_generator g, ct_tensor *out);
-/// Copies `data` (contiguous, of `dtype`) into a new CPU tensor.
+/// Copies `data` (contiguous, of `dtype`) into a new tensor on this thread's default device.
 ct_error ct_from_buffer(const void *data, const int64_t *sizes, int64_t ndim, int32_t dtype, ct_tensor *out);
 /// Wraps `data` without copying; `deleter(ctx)` runs when the last tensor using it dies.
 ct_error ct_from_blob(void *data, const int64_t *sizes, int64_t ndim, int32_t dtype,

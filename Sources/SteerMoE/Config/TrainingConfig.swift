@@ -1,4 +1,5 @@
 import Foundation
+import Torch
 
 /// Everything a training run needs, loaded from YAML. Accepts the original Python project's
 /// files unchanged (same keys, same nesting); docs/config.md lists every key, what it does
@@ -285,9 +286,14 @@ extension TrainingConfig {
         if !["cer", "wer", "loss", "eval_loss"].contains(metricForBestModel) {
             throw ConfigError("\(source): 'metric_for_best_model' must be cer, wer or loss, found \(metricForBestModel)")
         }
+        if Device(name: device) == nil {
+            throw ConfigError("\(source): 'training.device' must be cpu, cuda or cuda:N, found \(device)")
+        }
         if fp16 && bf16 { throw ConfigError("\(source): set at most one of training.fp16 and training.bf16") }
-        if fp16 && device == "cpu" {
-            notes.append("training.fp16 is true but the device is CPU: CPU fp16 autocast is slow and loses range; training in bf16 instead (set training.bf16 to silence this)")
+        if fp16 {
+            // fp16 needs loss scaling (a GradScaler), which this trainer does not have; bf16 has
+            // float32's range and runs at the same speed on the GPUs that have it (Ampere on).
+            notes.append("training.fp16 is true: training in bf16 instead (fp16 needs loss scaling, which is not implemented; on CPU fp16 autocast is also slow); set training.bf16 to silence this")
             fp16 = false
             bf16 = true
         }

@@ -15,6 +15,11 @@ public struct TextBatch {
         self.labels = labels
         self.prefixIds = prefixIds
     }
+    /// The batch's tensors on `device`.
+    public func to(device: Device) throws -> TextBatch {
+        TextBatch(ids: try ids.to(device: device), attentionMask: try attentionMask.to(device: device),
+                  labels: try labels.to(device: device), prefixIds: prefixIds)
+    }
 }
 
 /// Builds the text half of SteerMoE inputs: the textual prompt (optionally wrapped as a chat

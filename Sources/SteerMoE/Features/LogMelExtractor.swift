@@ -17,11 +17,11 @@ public final class LogMelExtractor: @unchecked Sendable {
         self.hop = hop
         self.sampleRate = sampleRate
         chunkSamples = chunkSeconds * sampleRate
-        window = try Tensor.hannWindow(nFFT, periodic: true)
+        window = try Tensor.hannWindow(nFFT, periodic: true, device: .cpu)
         let bins = nFFT / 2 + 1
         let bank = MelFilterBank.slaney(frequencyBins: bins, melBins: melBins, sampleRate: sampleRate)
         // Rounded to float32 first, as transformers does (float64 numpy bank → torch float32).
-        filters = try Tensor(bank.map { Float($0) }, shape: [bins, melBins]).transpose(0, 1).contiguous()
+        filters = try Device.with(.cpu) { try Tensor(bank.map { Float($0) }, shape: [bins, melBins]).transpose(0, 1).contiguous() }
     }
 
     /// From a model folder's preprocessor_config.json (feature_size, n_fft, hop_length, ...).
@@ -56,7 +56,13 @@ public final class LogMelExtractor: @unchecked Sendable {
     /// (upstream SteerMoE's behaviour); otherwise to the longest clip in the batch. Returns
     /// features (B, mel, frames) and a frame mask (B, frames) int64 marking real audio
     /// (HF's `sample_mask[:, ::hop]`).
+    /// Always computed on the CPU (its window and filters live there); the model moves the
+    /// features to its own device.
     public func callAsFunction(_ clips: [[Float]], padToChunk: Bool = false) throws -> (features: Tensor, frameMask: Tensor) {
+        try Device.with(.cpu) { try extract(clips, padToChunk: padToChunk) }
+    }
+
+    func extract(_ clips: [[Float]], padToChunk: Bool) throws -> (features: Tensor, frameMask: Tensor) {
         guard !clips.isEmpty else { throw TorchError("log-mel: empty batch") }
         let length = padToChunk ? chunkSamples : clips.map(\.count).max()!
         guard length > 0 else { throw TorchError("log-mel: all clips are empty") }

@@ -76,7 +76,7 @@ extension SteerMoEModel {
         if let bad = ids.first(where: { $0 < 0 || $0 >= llm.vocabSize }) {
             throw TorchError("restrictCTCClasses: token id \(bad) is outside the vocabulary (0..<\(llm.vocabSize))")
         }
-        ctcClasses = try AudioTokenClasses(matrix: llm.embeddingMatrix, ids: ids)
+        ctcClasses = try Device.with(device) { try AudioTokenClasses(matrix: llm.embeddingMatrix, ids: ids) }
     }
 
     /// The token ids of restricted CTC classes (saved with checkpoints); nil = the whole vocabulary.
@@ -85,7 +85,7 @@ extension SteerMoEModel {
     /// The CTC classes in use: the whole vocabulary unless restricted.
     func ctcClassSet() throws -> AudioTokenClasses {
         if let ctcClasses { return ctcClasses }
-        let all = try AudioTokenClasses(matrix: llm.embeddingMatrix, ids: nil)
+        let all = try Device.with(device) { try AudioTokenClasses(matrix: llm.embeddingMatrix, ids: nil) }
         ctcClasses = all
         return all
     }

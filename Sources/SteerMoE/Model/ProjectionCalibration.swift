@@ -25,7 +25,8 @@ extension SteerMoEModel {
     @discardableResult
     public func calibrateProjection(features: Tensor, frameMask: Tensor?, text: TextBatch) throws -> ProjectionCalibration? {
         guard let projection = adapter.projection else { return nil }
-        return try Autograd.noGrad {
+        let text = try text.to(device: device)
+        return try Device.with(device) { try Autograd.noGrad {
             let audio = try steeringEncoder(features, frameMask: frameMask)
             let audioRMS = try Self.rms(audio.embeddings, mask: audio.mask)
             let tokens = try llm.embed(text.ids).to(dtype: .float32)
@@ -37,7 +38,7 @@ extension SteerMoEModel {
             try projection.weight.value.mul_(factor)
             try projection.bias?.value.mul_(factor)
             return ProjectionCalibration(audioRMS: audioRMS, tokenRMS: tokenRMS, factor: factor)
-        }
+        } }
     }
 
     /// sqrt(mean(x²)) over the positions where `mask` (B, N) is true (all when nil).

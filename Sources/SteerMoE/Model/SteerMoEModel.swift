@@ -36,6 +36,18 @@ public final class SteerMoEModel {
     }
 
     public var steeringEncoder: SteeringEncoder { SteeringEncoder(encoder: encoder, adapter: adapter) }
+    /// The LLM's device: the entry points (forward, generate, calibration) move their inputs and
+    /// build their tensors there (`Device.with`), so callers may pass CPU batches.
+    public var device: Device { llm.device }
+
+    /// Moves the frozen models and the adapter to `device` (the optimizer is built after).
+    public func to(device: Device) throws {
+        try encoder.to(device: device)
+        try llm.to(device: device)
+        try adapter.to(device: device)
+        // The CTC class table is built from the embeddings: rebuild it (same classes) on the new device.
+        if let ids = ctcClasses?.ids { try restrictCTCClasses(to: ids) } else { ctcClasses = nil }
+    }
 
     /// The joint LLM input of one batch.
     public struct JointInput {
@@ -90,6 +102,10 @@ public final class SteerMoEModel {
     /// Forward pass and loss for one batch. `features` (B, mel, frames); `frameMask` (B, frames)
     /// is used in `trim` mode.
     public func callAsFunction(features: Tensor, frameMask: Tensor? = nil, text: TextBatch) throws -> Output {
+        try Device.with(device) { try forward(features: features, frameMask: frameMask, text: text.to(device: device)) }
+    }
+
+    func forward(features: Tensor, frameMask: Tensor?, text: TextBatch) throws -> Output {
         let audio = try steeringEncoder(features, frameMask: frameMask)
         let joint = try joint(audio: audio.embeddings, audioMask: audio.mask, text: text)
         let hidden = try llm.hiddenStates(inputsEmbeds: joint.embeds, attentionMask: joint.attentionMask,
@@ -126,7 +142,7 @@ public final class SteerMoEModel {
     /// audio lengths differ). Returns token ids per row, without eos.
     public func generate(features: Tensor, frameMask: Tensor? = nil, promptIds: [Int], prefixIds: [Int] = [],
                          options generation: GenerationOptions) throws -> [[Int]] {
-        try Autograd.noGrad {
+        try Device.with(device) { try Autograd.noGrad {
             var audio = try steeringEncoder(features, frameMask: frameMask)
             let scorers = generation.ctcWeight > 0 ? try ctcPrefixScorers(audio: audio.embeddings, audioMask: audio.mask) : nil
             (audio.embeddings, audio.mask) = try withSequencePrefix(audio.embeddings, audio.mask, ids: prefixIds)
@@ -150,7 +166,7 @@ public final class SteerMoEModel {
             }
             return try SteerMoE.generate(model: llm, prefixEmbeds: Tensor.stack(rows), prefixMask: Tensor.stack(masks),
                                          ctcScorers: scorers, options: generation)
-        }
+        } }
     }
 
     /// `ids`' embeddings (the same for every row) placed before `audio` (B, A, H); the mask, when

@@ -28,6 +28,9 @@ public struct SteeringEncoder {
     /// `trim` mode (masked attention) and `pad30_cut` mode (the clip's tokens kept); upstream's
     /// `pad30` attends over the padding and keeps every token.
     public func callAsFunction(_ features: Tensor, frameMask: Tensor? = nil) throws -> Output {
+        // The featurizer builds CPU tensors; the encoder's device decides where this runs.
+        let features = try features.to(device: encoder.device)
+        let frameMask = try frameMask?.to(device: encoder.device)
         let options = adapter.options
         let poolAfter = options.poolingPosition ?? encoder.layerCount
         var x = try encoder.embed(features)

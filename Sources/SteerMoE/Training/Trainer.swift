@@ -78,6 +78,11 @@ public final class Trainer {
     /// Runs until max_steps / epochs are done or early stopping triggers. Returns the final state.
     @discardableResult
     public func run() throws -> TrainerState {
+        // New tensors of the loop (clipping, schedules, masks) go to the training device.
+        try Device.with(setup.device) { try loop() }
+    }
+
+    func loop() throws -> TrainerState {
         let c = config
         let model = setup.model
         let trainable = model.adapter.trainableParameters()
@@ -97,7 +102,7 @@ public final class Trainer {
                 state.batchInEpoch = batch.index + 1
                 guard !batch.items.isEmpty else { continue }
                 let (features, frameMask, text) = try modelInputs(batch.items)
-                let out = try Autocast.run(dtype: .bfloat16, enabled: c.bf16) {
+                let out = try Autocast.run(device: setup.device, dtype: .bfloat16, enabled: c.bf16) {
                     try model(features: features, frameMask: frameMask, text: text)
                 }
                 try (out.loss / Double(accumulation)).backward()

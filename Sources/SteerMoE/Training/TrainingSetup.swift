@@ -11,17 +11,19 @@ public struct TrainingSetup {
     public let collator: TextCollator
     public let featurizer: Featurizer
     public let dtype: DType
+    /// Where the models train (`training.device`): cpu or cuda[:i].
+    public let device: Device
     /// SHA-256 of the frozen models' weight files (computed once).
     public let weightDigests: (whisper: [String: String], llm: [String: String])
 
     public init(config: TrainingConfig, log: (String) -> Void) throws {
         var config = config
         if let t = config.threads { Torch.numThreads = t }
-        let device = Device(name: config.device)
-        guard device == .cpu else {
-            // The CUDA path exists in the Torch layer; the trainer is only exercised on CPU so far.
-            throw ConfigError("training.device '\(config.device)': only cpu is supported by the trainer in this version")
+        guard let device = Device(name: config.device) else {
+            throw ConfigError("training.device '\(config.device)': expected cpu, cuda or cuda:N")
         }
+        try Self.checkAvailable(device)
+        self.device = device
         Torch.manualSeed(config.seed)
         dtype = .float32
         let model = try SteerMoEModel.build(whisperFolder: config.whisperPath, llmFolder: config.llmPath,
@@ -36,6 +38,8 @@ public struct TrainingSetup {
         } else {
             self.model = model
         }
+        // Built on the CPU (same initial adapter for the same seed on every device), then moved.
+        if device != .cpu { try self.model.to(device: device) }
         self.model.gradientCheckpointing = config.gradientCheckpointing
         tokenizer = try Tokenizer(folder: config.llmPath)
         collator = try TextCollator(tokenizer: tokenizer, prompt: config.textualPrompt, chatTemplate: config.useChatTemplate,
@@ -45,6 +49,17 @@ public struct TrainingSetup {
         weightDigests = (SteerMoE.weightDigests(folder: config.whisperPath), SteerMoE.weightDigests(folder: config.llmPath))
         self.config = config
         for note in config.notes { log("note: \(note)") }
+    }
+
+    /// Loads libtorch_cuda for a CUDA device and checks that the device exists.
+    public static func checkAvailable(_ device: Device) throws {
+        guard case .cuda(let index) = device else { return }
+        do { try Torch.loadCUDA() } catch {
+            throw ConfigError("training.device '\(device)': \(error) (install the CUDA wheels: scripts/bootstrap --cuda)")
+        }
+        guard Torch.cudaIsAvailable, index < Torch.cudaDeviceCount else {
+            throw ConfigError("training.device '\(device)': \(Torch.cudaDeviceCount) CUDA device(s) visible")
+        }
     }
 
     /// Filtered index of `paths` (audio length, non-empty text, token length < max_text_length).

@@ -95,6 +95,8 @@ public final class WhisperEncoder: Module, @unchecked Sendable {
     }
 
     public var layerCount: Int { layers.count }
+    /// Where the weights live (inputs are moved there).
+    public var device: Device { positions.weight.value.device }
 
     /// Conv front end + positions: (B, mel, frames) → (B, frames/2, d).
     public func embed(_ features: Tensor) throws -> Tensor {

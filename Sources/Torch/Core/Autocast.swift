@@ -3,7 +3,7 @@ import CTorch
 /// Automatic mixed precision (torch.autocast): inside `run`, matmul-like ops compute in `dtype`
 /// (bf16 or fp16) while precision-sensitive ops stay float32.
 public enum Autocast {
-    public static func run<R>(device: Device = .cpu, dtype: DType = .bfloat16, enabled: Bool = true,
+    public static func run<R>(device: Device = .current, dtype: DType = .bfloat16, enabled: Bool = true,
                               _ body: () throws -> R) throws -> R {
         guard enabled else { return try body() }
         let type = device.ctType
@@ -17,5 +17,5 @@ public enum Autocast {
         }
         return try body()
     }
-    public static func isEnabled(device: Device = .cpu) -> Bool { ct_autocast_is_enabled(device.ctType) != 0 }
+    public static func isEnabled(device: Device = .current) -> Bool { ct_autocast_is_enabled(device.ctType) != 0 }
 }

@@ -1,20 +1,20 @@
 import CTorch
 
 extension Tensor {
-    public static func empty(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu) throws -> Tensor {
+    public static func empty(_ shape: [Int], dtype: DType = .float32, device: Device = .current) throws -> Tensor {
         let s = shape.map(Int64.init)
         return try make { out in ct_empty(s, Int64(s.count), dtype.rawValue, device.ctType, device.ctIndex, out) }
     }
-    public static func zeros(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu) throws -> Tensor {
+    public static func zeros(_ shape: [Int], dtype: DType = .float32, device: Device = .current) throws -> Tensor {
         let s = shape.map(Int64.init)
         return try make { out in ct_zeros(s, Int64(s.count), dtype.rawValue, device.ctType, device.ctIndex, out) }
     }
-    public static func ones(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu) throws -> Tensor {
+    public static func ones(_ shape: [Int], dtype: DType = .float32, device: Device = .current) throws -> Tensor {
         let s = shape.map(Int64.init)
         return try make { out in ct_ones(s, Int64(s.count), dtype.rawValue, device.ctType, device.ctIndex, out) }
     }
     public static func full(_ shape: [Int], _ value: some TensorScalar, dtype: DType = .float32,
-                            device: Device = .cpu) throws -> Tensor {
+                            device: Device = .current) throws -> Tensor {
         let s = shape.map(Int64.init)
         return try make { out in
             ct_full(s, Int64(s.count), value.ctScalar, dtype.rawValue, device.ctType, device.ctIndex, out)
@@ -22,20 +22,20 @@ extension Tensor {
     }
     /// Values start, start+step, ... < end.
     public static func arange(_ start: some TensorScalar, _ end: some TensorScalar, step: some TensorScalar = 1,
-                              dtype: DType = .int64, device: Device = .cpu) throws -> Tensor {
+                              dtype: DType = .int64, device: Device = .current) throws -> Tensor {
         try make { out in
             ct_arange(start.ctScalar, end.ctScalar, step.ctScalar, dtype.rawValue, device.ctType, device.ctIndex, out)
         }
     }
-    public static func arange(_ end: Int, dtype: DType = .int64, device: Device = .cpu) throws -> Tensor {
+    public static func arange(_ end: Int, dtype: DType = .int64, device: Device = .current) throws -> Tensor {
         try arange(0, end, step: 1, dtype: dtype, device: device)
     }
     public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType = .float32,
-                                device: Device = .cpu) throws -> Tensor {
+                                device: Device = .current) throws -> Tensor {
         try make { ct_linspace(start, end, Int64(steps), dtype.rawValue, device.ctType, device.ctIndex, $0) }
     }
     /// Standard normal samples; pass a `Generator` for reproducible streams.
-    public static func randn(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu,
+    public static func randn(_ shape: [Int], dtype: DType = .float32, device: Device = .current,
                              generator: Generator? = nil) throws -> Tensor {
         let s = shape.map(Int64.init)
         return try withExtendedLifetime(generator) {
@@ -43,14 +43,14 @@ extension Tensor {
         }
     }
     /// Uniform samples in [0, 1).
-    public static func rand(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu,
+    public static func rand(_ shape: [Int], dtype: DType = .float32, device: Device = .current,
                             generator: Generator? = nil) throws -> Tensor {
         let s = shape.map(Int64.init)
         return try withExtendedLifetime(generator) {
             try make { ct_rand(s, Int64(s.count), dtype.rawValue, device.ctType, device.ctIndex, generator?.handle, $0) }
         }
     }
-    public static func randint(_ low: Int, _ high: Int, _ shape: [Int], device: Device = .cpu,
+    public static func randint(_ low: Int, _ high: Int, _ shape: [Int], device: Device = .current,
                                generator: Generator? = nil) throws -> Tensor {
         let s = shape.map(Int64.init)
         return try withExtendedLifetime(generator) {
@@ -61,7 +61,7 @@ extension Tensor {
         try withExtendedLifetime(generator) { try make { ct_randperm(Int64(n), generator?.handle, $0) } }
     }
 
-    /// A CPU tensor holding a copy of `values`, reshaped to `shape` (default: 1-D).
+    /// A tensor on this thread's default device (`Device.current`) holding a copy of `values`, reshaped to `shape` (default: 1-D).
     public convenience init<T: TensorElement>(_ values: [T], shape: [Int]? = nil) throws {
         let shape = shape ?? [values.count]
         guard shape.reduce(1, *) == values.count else {
@@ -81,10 +81,10 @@ extension Tensor {
         try self.init(rows.flatMap { $0 }, shape: [rows.count, width])
     }
     /// A 0-dimensional tensor.
-    public static func scalar(_ value: some TensorScalar, dtype: DType = .float32, device: Device = .cpu) throws -> Tensor {
+    public static func scalar(_ value: some TensorScalar, dtype: DType = .float32, device: Device = .current) throws -> Tensor {
         try make { ct_scalar_tensor(value.ctScalar, dtype.rawValue, device.ctType, device.ctIndex, $0) }
     }
-    /// Copies raw little-endian bytes of `dtype` into a new CPU tensor.
+    /// Copies raw little-endian bytes of `dtype` into a new tensor on `Device.current`.
     public static func fromBytes(_ bytes: UnsafeRawBufferPointer, shape: [Int], dtype: DType) throws -> Tensor {
         let need = shape.reduce(1, *) * dtype.byteSize
         guard bytes.count == need else {
@@ -93,11 +93,12 @@ extension Tensor {
         let s = shape.map(Int64.init)
         return try make { ct_from_buffer(bytes.baseAddress, s, Int64(s.count), dtype.rawValue, $0) }
     }
-    public static func eye(_ n: Int, dtype: DType = .float32) throws -> Tensor {
-        try make { ct_eye(Int64(n), dtype.rawValue, $0) }
+    public static func eye(_ n: Int, dtype: DType = .float32, device: Device = .current) throws -> Tensor {
+        try make { ct_eye(Int64(n), dtype.rawValue, $0) }.to(device: device)
     }
-    public static func hannWindow(_ length: Int, periodic: Bool = true, dtype: DType = .float32) throws -> Tensor {
-        try make { ct_hann_window(Int64(length), periodic ? 1 : 0, dtype.rawValue, $0) }
+    public static func hannWindow(_ length: Int, periodic: Bool = true, dtype: DType = .float32,
+                                  device: Device = .current) throws -> Tensor {
+        try make { ct_hann_window(Int64(length), periodic ? 1 : 0, dtype.rawValue, $0) }.to(device: device)
     }
     public func zerosLike() throws -> Tensor { try make { ct_zeros_like(handle, $0) } }
     public func onesLike() throws -> Tensor { try make { ct_ones_like(handle, $0) } }

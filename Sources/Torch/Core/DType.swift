@@ -60,6 +60,24 @@ public enum Device: Equatable, Hashable, Sendable, CustomStringConvertible {
         case .cuda(let i): "cuda:\(i)"
         }
     }
+    /// This thread's default device (torch.set_default_device, but per thread so that data-loader
+    /// workers keep building CPU tensors while the training thread builds on the GPU): creation
+    /// functions and `Tensor(values)` put new tensors there. `.cpu` until set.
+    public static var current: Device {
+        get {
+            var t: Int32 = 0, i: Int32 = 0
+            ct_get_default_device(&t, &i)
+            return t == Int32(CT_DEVICE_CUDA) ? .cuda(Int(i)) : .cpu
+        }
+        set { ct_set_default_device(newValue.ctType, newValue.ctIndex) }
+    }
+    /// Runs `body` with `device` as this thread's default device, restoring the previous one after.
+    public static func with<R>(_ device: Device, _ body: () throws -> R) rethrows -> R {
+        let previous = current
+        current = device
+        defer { current = previous }
+        return try body()
+    }
     /// Parses "cpu", "cuda", "cuda:1".
     public init?(name: String) {
         if name == "cpu" { self = .cpu; return }
