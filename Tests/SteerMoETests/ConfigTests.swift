@@ -22,9 +22,18 @@ final class ConfigTests: XCTestCase {
         for name in recipes {
             XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
         }
+        let gpuRecipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs/gpu").filter { $0.hasSuffix(".yaml") }
+        XCTAssertEqual(gpuRecipes.count, 3)
+        for name in gpuRecipes {
+            let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
+            XCTAssertEqual(c.device, "cuda", name)
+        }
         let bundled = try TrainingConfig.load(path: root + "/checkpoints/default/config.yaml")
         XCTAssertEqual(bundled.model.ctcWeight, 0.5)
-        let recipe = try TrainingConfig.load(path: root + "/configs/steermoe-smollm2-sky-ctc.yaml")
+        // The default was trained by the GPU trim recipe (with --max-steps 2500).
+        let recipe = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-trim.yaml")
+        XCTAssertEqual(bundled.model, recipe.model)
+        XCTAssertEqual(bundled.maxSteps, 2500)
         XCTAssertEqual(bundled.ctcDecodingWeight, recipe.ctcDecodingWeight, "the default decodes as its recipe")
         XCTAssertEqual(bundled.numBeams, recipe.numBeams)
         XCTAssertEqual(bundled.ctcLengthBonus, recipe.ctcLengthBonus)
