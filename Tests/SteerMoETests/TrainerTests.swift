@@ -28,6 +28,33 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(try transcriber.transcribe(files: files, batchSize: 3), TinyStack.words)
     }
 
+    /// training.device: cuda trains the same steps as the CPU (where a CUDA device exists; skipped
+    /// elsewhere — the H200 check of the real recipe is in docs/results.md "GPU training").
+    func testCUDATrainingMatchesTheCPUsLosses() throws {
+        guard (try? Torch.loadCUDA()) != nil, Torch.cudaIsAvailable, Torch.cudaDeviceCount > 0 else {
+            throw XCTSkip("no CUDA device")
+        }
+        let stack = try TinyStack()
+        defer { stack.remove() }
+        var losses: [[Double]] = []
+        for device in ["cpu", "cuda"] {
+            var config = try stack.config(output: stack.root + "/run-" + device, extra: "ctc_weight: 0.5\ncalibrate_projection: true")
+            config.maxSteps = 5
+            config.device = device
+            let trainer = try Trainer(setup: TrainingSetup(config: config) { _ in }, quiet: true)
+            try trainer.run()
+            losses.append(trainer.stepLosses)
+        }
+        XCTAssertEqual(losses[0].count, 5)
+        for (cpu, gpu) in zip(losses[0], losses[1]) {
+            // Same data, seed and initial adapter; cuDNN's TF32 convolutions and reduction order differ.
+            XCTAssertEqual(gpu, cpu, accuracy: 2e-2 * abs(cpu), "per-step losses cpu \(losses[0]) vs cuda \(losses[1])")
+        }
+        let transcriber = try Transcriber(checkpoint: stack.root + "/run-cuda/final")
+        XCTAssertEqual(try transcriber.transcribe(files: [stack.root + "/data/0.wav"], batchSize: 1).count, 1,
+                       "an adapter saved from the GPU loads and transcribes on the CPU")
+    }
+
     /// ctc_classes: transcripts — the CTC classes are exactly the tokens of the training transcripts.
     func testCTCClassesAreTheTrainingTranscriptsTokens() throws {
         let stack = try TinyStack()
