@@ -30,8 +30,9 @@ final class ConfigTests: XCTestCase {
         }
         let bundled = try TrainingConfig.load(path: root + "/checkpoints/default/config.yaml")
         XCTAssertEqual(bundled.model.ctcWeight, 0.5)
-        // The default was trained by the GPU trim recipe (with --max-steps 2500).
-        let recipe = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-trim.yaml")
+        // The default was trained by the GPU pad30_cut recipe (with --max-steps 2500; step 2,000).
+        let recipe = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut.yaml")
+        XCTAssertEqual(bundled.model.audioPadding, .pad30Cut)
         XCTAssertEqual(bundled.model, recipe.model)
         XCTAssertEqual(bundled.maxSteps, 2500)
         XCTAssertEqual(bundled.ctcDecodingWeight, recipe.ctcDecodingWeight, "the default decodes as its recipe")
