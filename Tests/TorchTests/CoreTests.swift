@@ -94,6 +94,9 @@ final class CoreTests: XCTestCase {
             throw TorchError("body failed")
         })
         XCTAssertEqual(Device.current, .cpu)
+        // Samples follow their generator's device, whatever the thread's default (no CUDA needed).
+        let g = try Generator(seed: 1)
+        XCTAssertEqual(try Device.with(.cuda(3)) { try Tensor.randn([2], generator: g).device }, .cpu)
         XCTAssertEqual(Device(name: "cuda:2"), .cuda(2))
         XCTAssertNil(Device(name: "tpu"))
     }

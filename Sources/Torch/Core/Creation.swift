@@ -34,24 +34,28 @@ extension Tensor {
                                 device: Device = .current) throws -> Tensor {
         try make { ct_linspace(start, end, Int64(steps), dtype.rawValue, device.ctType, device.ctIndex, $0) }
     }
-    /// Standard normal samples; pass a `Generator` for reproducible streams.
-    public static func randn(_ shape: [Int], dtype: DType = .float32, device: Device = .current,
+    /// Standard normal samples; pass a `Generator` for reproducible streams. Without `device` they
+    /// go to the generator's device, else to `Device.current`.
+    public static func randn(_ shape: [Int], dtype: DType = .float32, device: Device? = nil,
                              generator: Generator? = nil) throws -> Tensor {
+        let device = device ?? generator?.device ?? .current
         let s = shape.map(Int64.init)
         return try withExtendedLifetime(generator) {
             try make { ct_randn(s, Int64(s.count), dtype.rawValue, device.ctType, device.ctIndex, generator?.handle, $0) }
         }
     }
     /// Uniform samples in [0, 1).
-    public static func rand(_ shape: [Int], dtype: DType = .float32, device: Device = .current,
+    public static func rand(_ shape: [Int], dtype: DType = .float32, device: Device? = nil,
                             generator: Generator? = nil) throws -> Tensor {
+        let device = device ?? generator?.device ?? .current
         let s = shape.map(Int64.init)
         return try withExtendedLifetime(generator) {
             try make { ct_rand(s, Int64(s.count), dtype.rawValue, device.ctType, device.ctIndex, generator?.handle, $0) }
         }
     }
-    public static func randint(_ low: Int, _ high: Int, _ shape: [Int], device: Device = .current,
+    public static func randint(_ low: Int, _ high: Int, _ shape: [Int], device: Device? = nil,
                                generator: Generator? = nil) throws -> Tensor {
+        let device = device ?? generator?.device ?? .current
         let s = shape.map(Int64.init)
         return try withExtendedLifetime(generator) {
             try make { ct_randint(Int64(low), Int64(high), s, Int64(s.count), device.ctType, device.ctIndex, generator?.handle, $0) }

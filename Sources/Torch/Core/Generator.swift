@@ -3,11 +3,14 @@ import CTorch
 /// A seeded random-number stream (torch.Generator), for reproducible initialisation and sampling.
 public final class Generator: @unchecked Sendable {
     let handle: ct_generator
+    /// Where its samples are drawn (sampling functions given it default to this device).
+    public let device: Device
 
     public init(seed: UInt64, device: Device = .cpu) throws {
         var g: ct_generator? = nil
         try check(ct_generator_new(seed, device.ctType, device.ctIndex, &g))
         handle = g!
+        self.device = device
     }
     deinit { ct_generator_free(handle) }
 
