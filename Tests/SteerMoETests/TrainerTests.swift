@@ -38,7 +38,9 @@ final class TrainerTests: XCTestCase {
         defer { stack.remove() }
         var losses: [[Double]] = []
         for device in ["cpu", "cuda"] {
-            var config = try stack.config(output: stack.root + "/run-" + device, extra: "ctc_weight: 0.5\ncalibrate_projection: true")
+            // With evaluation at the end: generation (joint CTC decoding) runs on the training device too.
+            var config = try stack.config(output: stack.root + "/run-" + device, extra: "ctc_weight: 0.5\ncalibrate_projection: true\n"
+                                          + "ctc_decoding_weight: 0.5\nnum_beams: 2\neval_parquet_dirs: [\"\(stack.manifest)\"]")
             config.maxSteps = 5
             config.device = device
             let trainer = try Trainer(setup: TrainingSetup(config: config) { _ in }, quiet: true)
@@ -46,6 +48,10 @@ final class TrainerTests: XCTestCase {
             losses.append(trainer.stepLosses)
         }
         XCTAssertEqual(losses[0].count, 5)
+        for device in ["cpu", "cuda"] {
+            let log = try String(contentsOfFile: stack.root + "/run-\(device)/train_log.jsonl", encoding: .utf8)
+            XCTAssertTrue(log.contains("\"kind\":\"eval\""), "evaluated on \(device)")
+        }
         for (cpu, gpu) in zip(losses[0], losses[1]) {
             // Same data, seed and initial adapter; cuDNN's TF32 convolutions and reduction order differ.
             XCTAssertEqual(gpu, cpu, accuracy: 2e-2 * abs(cpu), "per-step losses cpu \(losses[0]) vs cuda \(losses[1])")
