@@ -1,5 +1,6 @@
 import ArgumentParser
 import SteerMoE
+import Torch
 
 /// Decoding settings of an adapter's LLM (transcribe and evaluate); unset = the checkpoint's config.
 struct AdapterDecodingOptions: ParsableArguments {
@@ -12,6 +13,8 @@ struct AdapterDecodingOptions: ParsableArguments {
     var ctcDecodingWeight: Double?
     @Option(help: "Joint CTC/LLM decoding: score bonus per generated token (0 = off; counters short outputs).")
     var ctcLengthBonus: Double?
+    @Option(help: "Where the models run: cpu, cuda or cuda:N (audio decoding and log-mels stay on the CPU).")
+    var device: String = "cpu"
 
     var isSet: Bool {
         beams != nil || repetitionPenalty != nil || noRepeatNgramSize != nil || lengthPenalty != nil || ctcDecodingWeight != nil
@@ -19,9 +22,12 @@ struct AdapterDecodingOptions: ParsableArguments {
     }
 
     func transcriber(checkpoint: String, whisper: String? = nil, llm: String? = nil) throws -> Transcriber {
-        try Transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm, numBeams: beams,
+        guard let device = Device(name: device) else {
+            throw ValidationError("--device must be cpu, cuda or cuda:N, found \(device)")
+        }
+        return try Transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm, numBeams: beams,
                         repetitionPenalty: repetitionPenalty, noRepeatNGramSize: noRepeatNgramSize,
                         lengthPenalty: lengthPenalty, ctcDecodingWeight: ctcDecodingWeight,
-                        ctcLengthBonus: ctcLengthBonus)
+                        ctcLengthBonus: ctcLengthBonus, device: device)
     }
 }

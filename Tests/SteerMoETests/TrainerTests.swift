@@ -26,6 +26,11 @@ final class TrainerTests: XCTestCase {
         let transcriber = try Transcriber(checkpoint: stack.root + "/run/final")
         let files = TinyStack.words.indices.map { stack.root + "/data/\($0).wav" }
         XCTAssertEqual(try transcriber.transcribe(files: files, batchSize: 3), TinyStack.words)
+        if Torch.cudaDeviceCount < 8 {
+            XCTAssertThrowsError(try Transcriber(checkpoint: stack.root + "/run/final", device: .cuda(7))) {
+                XCTAssertTrue("\($0)".contains("device 'cuda:7'"), "\($0)")
+            }
+        }
     }
 
     /// training.device: cuda trains the same steps as the CPU (where a CUDA device exists; skipped
@@ -59,6 +64,10 @@ final class TrainerTests: XCTestCase {
         let transcriber = try Transcriber(checkpoint: stack.root + "/run-cuda/final")
         XCTAssertEqual(try transcriber.transcribe(files: [stack.root + "/data/0.wav"], batchSize: 1).count, 1,
                        "an adapter saved from the GPU loads and transcribes on the CPU")
+        let onGPU = try Transcriber(checkpoint: stack.root + "/run-cpu/final", device: .cuda(0))
+        XCTAssertEqual(onGPU.model.device, .cuda(0))
+        XCTAssertEqual(try onGPU.transcribe(files: [stack.root + "/data/0.wav"], batchSize: 1).count, 1,
+                       "and a CPU-trained adapter transcribes on the GPU")
     }
 
     /// ctc_classes: transcripts — the CTC classes are exactly the tokens of the training transcripts.

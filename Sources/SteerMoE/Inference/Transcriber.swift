@@ -19,9 +19,12 @@ public final class Transcriber: ClipTranscriber {
 
     /// `whisper`/`llm` override the model folders recorded in the checkpoint (relative paths
     /// in the checkpoint's config resolve against the current directory, then the checkpoint).
+    /// `device` is where the models run (audio decoding and log-mels stay on the CPU).
     public init(checkpoint: String, whisper: String? = nil, llm: String? = nil, numBeams: Int? = nil,
                 maxNewTokens: Int? = nil, repetitionPenalty: Double? = nil, noRepeatNGramSize: Int? = nil,
-                lengthPenalty: Double? = nil, ctcDecodingWeight: Double? = nil, ctcLengthBonus: Double? = nil) throws {
+                lengthPenalty: Double? = nil, ctcDecodingWeight: Double? = nil, ctcLengthBonus: Double? = nil,
+                device: Device = .cpu) throws {
+        try TrainingSetup.checkAvailable(device, setting: "device")
         var c = try TrainingConfig.load(path: checkpoint + "/" + Checkpoint.configFile)
         c.whisperPath = try Self.locate(whisper ?? c.whisperPath, near: checkpoint, what: "Whisper model folder")
         c.llmPath = try Self.locate(llm ?? c.llmPath, near: checkpoint, what: "LLM model folder")
@@ -36,6 +39,7 @@ public final class Transcriber: ClipTranscriber {
         try adapter.load(Safetensors.load(checkpoint + "/" + Checkpoint.adapterFile))
         try adapter.freeze()
         model = SteerMoEModel(encoder: encoder, llm: decoder, adapter: adapter)
+        if device != .cpu { try model.to(device: device) }
         tokenizer = try Tokenizer(folder: c.llmPath)
         collator = try TextCollator(tokenizer: tokenizer, prompt: c.textualPrompt, chatTemplate: c.useChatTemplate,
                                     maxTextTokens: c.maxTextLength)

@@ -51,14 +51,15 @@ public struct TrainingSetup {
         for note in config.notes { log("note: \(note)") }
     }
 
-    /// Loads libtorch_cuda for a CUDA device and checks that the device exists.
-    public static func checkAvailable(_ device: Device) throws {
+    /// Loads libtorch_cuda for a CUDA device and checks that the device exists; `setting` names
+    /// where the device was asked for, in the error.
+    public static func checkAvailable(_ device: Device, setting: String = "training.device") throws {
         guard case .cuda(let index) = device else { return }
         do { try Torch.loadCUDA() } catch {
-            throw ConfigError("training.device '\(device)': \(error) (install the CUDA wheels: scripts/bootstrap --cuda)")
+            throw ConfigError("\(setting) '\(device)': \(error) (install the CUDA wheels: scripts/bootstrap --cuda)")
         }
         guard Torch.cudaIsAvailable, index < Torch.cudaDeviceCount else {
-            throw ConfigError("training.device '\(device)': \(Torch.cudaDeviceCount) CUDA device(s) visible")
+            throw ConfigError("\(setting) '\(device)': \(Torch.cudaDeviceCount) CUDA device(s) visible")
         }
     }
 
