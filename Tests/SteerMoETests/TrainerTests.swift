@@ -26,6 +26,14 @@ final class TrainerTests: XCTestCase {
         let transcriber = try Transcriber(checkpoint: stack.root + "/run/final")
         let files = TinyStack.words.indices.map { stack.root + "/data/\($0).wav" }
         XCTAssertEqual(try transcriber.transcribe(files: files, batchSize: 3), TinyStack.words)
+
+        // A Whisper folder stored in float16 (as many HF folders are) loads as float32 and transcribes alike.
+        let half = stack.root + "/whisper-fp16"
+        try FileManager.default.copyItem(atPath: stack.whisper, toPath: half)
+        let weights = try Safetensors.load(half + "/model.safetensors").mapValues { try $0.to(dtype: .float16) }
+        try Safetensors.save(weights, to: half + "/model.safetensors")
+        XCTAssertEqual(try Transcriber(checkpoint: stack.root + "/run/final", whisper: half)
+            .transcribe(files: files, batchSize: 3), TinyStack.words)
         if Torch.cudaDeviceCount < 8 {
             XCTAssertThrowsError(try Transcriber(checkpoint: stack.root + "/run/final", device: .cuda(7))) {
                 XCTAssertTrue("\($0)".contains("device 'cuda:7'"), "\($0)")

@@ -29,9 +29,11 @@ public final class Transcriber: ClipTranscriber {
         c.whisperPath = try Self.locate(whisper ?? c.whisperPath, near: checkpoint, what: "Whisper model folder")
         c.llmPath = try Self.locate(llm ?? c.llmPath, near: checkpoint, what: "LLM model folder")
         var warnings = Self.checkDigests(checkpoint: checkpoint, whisper: c.whisperPath, llm: c.llmPath)
-        let encoder = try WhisperEncoder.load(folder: c.whisperPath)
+        // float32 whatever the folders store (HF Whisper folders are often float16): the adapter was
+        // trained on float32 activations, and libtorch refuses mixed input/weight types.
+        let encoder = try WhisperEncoder.load(folder: c.whisperPath, dtype: .float32)
         try c.resolve(encoderLayers: encoder.layerCount, encoderWidth: encoder.config.width)
-        let decoder = try DecoderLM.load(folder: c.llmPath)
+        let decoder = try DecoderLM.load(folder: c.llmPath, dtype: .float32)
         try decoder.freeze()
         decoder.eval()
         let adapter = try SteeringAdapter(layers: encoder.layerCount, encoderWidth: encoder.config.width,

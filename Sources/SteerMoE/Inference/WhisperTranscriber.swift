@@ -20,8 +20,9 @@ public final class WhisperTranscriber: BatchTranscriber, ClipTranscriber {
     /// `folder`: an HF `WhisperForConditionalGeneration` folder with tokenizer.json (e.g. one
     /// written by `steermoe convert whisper-ct2`).
     public init(folder: String, options: WhisperDecodingOptions = WhisperDecodingOptions()) throws {
-        encoder = try WhisperEncoder.load(folder: folder)
-        decoder = try WhisperDecoder.load(folder: folder)
+        // float32 whatever the folder stores (float16 folders would meet float32 log-mels).
+        encoder = try WhisperEncoder.load(folder: folder, dtype: .float32)
+        decoder = try WhisperDecoder.load(folder: folder, dtype: .float32)
         generation = try WhisperGenerationConfig(folder: ModelFolder(folder))
         tokenizer = try Tokenizer(folder: folder)
         extractor = try LogMelExtractor.forWhisper(folder: folder, encoderMelBins: encoder.config.melBins)

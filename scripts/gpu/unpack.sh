@@ -1,0 +1,27 @@
+# Sourced by scripts/gpu/train-runs and scripts/gpu/long-runs on the GPU machine (PyTorch 2.11 cu130,
+# no Swift, no network), from the repository root with STASH and OUT set:
+#   1. unpacks the payload staged by scripts/gpu/stage from $STASH into this tree, /tmp/steermoe
+#      and /tmp/libs, and checks every file against scripts/gpu/payload.sha256;
+#   2. points LD_LIBRARY_PATH at the wheel's libtorch and CUDA libraries;
+#   3. converts the GGUF with our converter and checks the result's SHA-256 against this repo's
+#      models/smollm2-135m-instruct (the converter is deterministic).
+# Defines say (a timestamped line, also appended to $OUT/summary.txt). Exits on any failure.
+mkdir -p "$OUT" runs/gpu
+start=$(date +%s)
+say() { echo "[$(( $(date +%s) - start ))s] $*" | tee -a "$OUT/summary.txt"; }
+
+say "unpacking"
+cat "$STASH"/big.* | tar x || { say "FAIL payload tar"; exit 1; }
+xz -dc "$STASH/steermoe.xz" > /tmp/steermoe && chmod +x /tmp/steermoe
+xz -dc "$STASH/libs.tar.xz" | tar x -C /tmp
+sha256sum --quiet -c scripts/gpu/payload.sha256 || { say "FAIL payload checksums"; exit 1; }
+T=$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')
+export LD_LIBRARY_PATH=$T/lib:$T/../nvidia/cu13/lib:/tmp/libs
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee -a "$OUT/summary.txt"
+
+say "converting the GGUF"
+/tmp/steermoe convert gguf models/gguf/SmolLM2-135M-Instruct.Q4_1.gguf --out models/smollm2-135m-instruct > "$OUT/convert.log" 2>&1 \
+  || { say "FAIL convert"; tail -5 "$OUT/convert.log"; exit 1; }
+want=9fc6e2a4ba0ca6db8a8d20d7e424570a69771665f43257f5a616cd1c85ae1e9b
+got=$(sha256sum models/smollm2-135m-instruct/model.safetensors | cut -d' ' -f1)
+say "smollm2 model.safetensors sha256 $got ($( [ "$got" = "$want" ] && echo 'same as here' || echo "DIFFERS from $want"))"
