@@ -19,6 +19,12 @@ struct BeamSearchResult {
 /// repetition penalty sees and that prefix the returned sequences (may be empty).
 /// The bookkeeping runs on the CPU (small tensors; the model may be elsewhere).
 func beamSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, options: GenerationOptions) throws -> BeamSearchResult {
+    // The bookkeeping tensors are small and read back every step: they live on the CPU whatever the
+    // model's device (the decoder moves what it is given to its own device).
+    try Device.with(.cpu) { try beamSearchOnCPU(model: model, embeds: embeds, mask: mask, ids: ids, options: options) }
+}
+
+private func beamSearchOnCPU(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, options: GenerationOptions) throws -> BeamSearchResult {
     let (batch, numBeams, vocab) = (embeds.size(0), options.numBeams, model.vocabSize)
     let promptLength = ids.size(1)  // HF decoder_prompt_len
     let maxLength = promptLength + options.maxNewTokens

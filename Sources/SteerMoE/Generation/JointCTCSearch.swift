@@ -14,6 +14,13 @@ import Torch
 /// search. Returns each row's best hypothesis without eos.
 func jointCTCSearch(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, scorers: [CTCPrefixScorer],
                     options: GenerationOptions) throws -> [[Int]] {
+    // The bookkeeping tensors are small and read back every step: they live on the CPU whatever the
+    // model's device (the decoder moves what it is given to its own device).
+    try Device.with(.cpu) { try jointCTCSearchOnCPU(model: model, embeds: embeds, mask: mask, ids: ids, scorers: scorers, options: options) }
+}
+
+private func jointCTCSearchOnCPU(model: DecoderLM, embeds: Tensor, mask: Tensor?, ids: Tensor, scorers: [CTCPrefixScorer],
+                    options: GenerationOptions) throws -> [[Int]] {
     let (batch, beams) = (embeds.size(0), options.numBeams)
     guard scorers.count == batch else {
         throw TorchError("jointCTCSearch: \(scorers.count) CTC scorers for \(batch) rows")
