@@ -23,18 +23,20 @@ final class ConfigTests: XCTestCase {
             XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
         }
         let gpuRecipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs/gpu").filter { $0.hasSuffix(".yaml") }
-        XCTAssertEqual(gpuRecipes.count, 3)
+        XCTAssertEqual(gpuRecipes.count, 5)
         for name in gpuRecipes {
             let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
             XCTAssertEqual(c.device, "cuda", name)
         }
         let bundled = try TrainingConfig.load(path: root + "/checkpoints/default/config.yaml")
         XCTAssertEqual(bundled.model.ctcWeight, 0.5)
-        // The default was trained by the GPU pad30_cut recipe (with --max-steps 2500; step 2,000).
-        let recipe = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut.yaml")
+        // The default was trained by the GPU pad30_cut recipe with speed perturbation (step 2,500 of 2,500).
+        let recipe = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-long.yaml")
         XCTAssertEqual(bundled.model.audioPadding, .pad30Cut)
         XCTAssertEqual(bundled.model, recipe.model)
-        XCTAssertEqual(bundled.maxSteps, 2500)
+        XCTAssertEqual(bundled.maxSteps, recipe.maxSteps)
+        XCTAssertEqual(bundled.augmentation, recipe.augmentation)
+        XCTAssertEqual(bundled.augmentation.speedFactors, [0.9, 1.0, 1.1])
         XCTAssertEqual(bundled.ctcDecodingWeight, recipe.ctcDecodingWeight, "the default decodes as its recipe")
         XCTAssertEqual(bundled.numBeams, recipe.numBeams)
         XCTAssertEqual(bundled.ctcLengthBonus, recipe.ctcLengthBonus)
