@@ -22,9 +22,7 @@ struct AdapterDecodingOptions: ParsableArguments {
     }
 
     func transcriber(checkpoint: String, whisper: String? = nil, llm: String? = nil) throws -> Transcriber {
-        guard let device = Device(name: device) else {
-            throw ValidationError("--device must be cpu, cuda or cuda:N, found \(device)")
-        }
+        let device = try DeviceSetting.parse(device, setting: "--device")
         return try Transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm, numBeams: beams,
                         repetitionPenalty: repetitionPenalty, noRepeatNGramSize: noRepeatNgramSize,
                         lengthPenalty: lengthPenalty, ctcDecodingWeight: ctcDecodingWeight,

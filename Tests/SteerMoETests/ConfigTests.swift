@@ -133,9 +133,13 @@ final class ConfigTests: XCTestCase {
         let fp16 = try TrainingConfig.parse(yaml: "training:\n  device: cuda\n  fp16: true\n")
         XCTAssertTrue(fp16.bf16 && !fp16.fp16, "fp16 (no loss scaling here) trains in bf16 on every device")
         if (try? Torch.loadCUDA()) == nil || Torch.cudaDeviceCount < 8 {
-            XCTAssertThrowsError(try TrainingSetup.checkAvailable(.cuda(7))) {
+            XCTAssertThrowsError(try DeviceSetting.resolve("cuda:7", setting: "training.device")) {
                 XCTAssertTrue("\($0)".contains("training.device 'cuda:7'"), "\($0)")
             }
+        }
+        XCTAssertEqual(try DeviceSetting.resolve("cpu", setting: "--device"), .cpu)
+        XCTAssertThrowsError(try DeviceSetting.parse("gpu", setting: "--device")) {
+            XCTAssertEqual("\($0)", "--device must be cpu, cuda or cuda:N, found gpu")
         }
         XCTAssertThrowsError(try TrainingConfig.parse(yaml: "audio_padding: cut\n")) {
             XCTAssertTrue("\($0)".contains("'audio_padding' must be pad30, pad30_cut or trim, found cut"), "\($0)")

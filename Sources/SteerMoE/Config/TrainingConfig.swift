@@ -286,9 +286,7 @@ extension TrainingConfig {
         if !["cer", "wer", "loss", "eval_loss"].contains(metricForBestModel) {
             throw ConfigError("\(source): 'metric_for_best_model' must be cer, wer or loss, found \(metricForBestModel)")
         }
-        if Device(name: device) == nil {
-            throw ConfigError("\(source): 'training.device' must be cpu, cuda or cuda:N, found \(device)")
-        }
+        _ = try DeviceSetting.parse(device, setting: "\(source): 'training.device'")
         if fp16 && bf16 { throw ConfigError("\(source): set at most one of training.fp16 and training.bf16") }
         if fp16 {
             // fp16 needs loss scaling (a GradScaler), which this trainer does not have; bf16 has

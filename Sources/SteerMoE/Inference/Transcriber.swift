@@ -24,7 +24,7 @@ public final class Transcriber: ClipTranscriber {
                 maxNewTokens: Int? = nil, repetitionPenalty: Double? = nil, noRepeatNGramSize: Int? = nil,
                 lengthPenalty: Double? = nil, ctcDecodingWeight: Double? = nil, ctcLengthBonus: Double? = nil,
                 device: Device = .cpu) throws {
-        try TrainingSetup.checkAvailable(device, setting: "device")
+        try DeviceSetting.checkAvailable(device, setting: "device")
         var c = try TrainingConfig.load(path: checkpoint + "/" + Checkpoint.configFile)
         c.whisperPath = try Self.locate(whisper ?? c.whisperPath, near: checkpoint, what: "Whisper model folder")
         c.llmPath = try Self.locate(llm ?? c.llmPath, near: checkpoint, what: "LLM model folder")

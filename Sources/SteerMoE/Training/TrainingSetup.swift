@@ -19,11 +19,8 @@ public struct TrainingSetup {
     public init(config: TrainingConfig, log: (String) -> Void) throws {
         var config = config
         if let t = config.threads { Torch.numThreads = t }
-        guard let device = Device(name: config.device) else {
-            throw ConfigError("training.device '\(config.device)': expected cpu, cuda or cuda:N")
-        }
-        try Self.checkAvailable(device)
-        self.device = device
+        // Also for configs built in code, which skip TrainingConfig.validate.
+        device = try DeviceSetting.resolve(config.device, setting: "training.device")
         Torch.manualSeed(config.seed)
         dtype = .float32
         let model = try SteerMoEModel.build(whisperFolder: config.whisperPath, llmFolder: config.llmPath,
@@ -49,18 +46,6 @@ public struct TrainingSetup {
         weightDigests = (SteerMoE.weightDigests(folder: config.whisperPath), SteerMoE.weightDigests(folder: config.llmPath))
         self.config = config
         for note in config.notes { log("note: \(note)") }
-    }
-
-    /// Loads libtorch_cuda for a CUDA device and checks that the device exists; `setting` names
-    /// where the device was asked for, in the error.
-    public static func checkAvailable(_ device: Device, setting: String = "training.device") throws {
-        guard case .cuda(let index) = device else { return }
-        do { try Torch.loadCUDA() } catch {
-            throw ConfigError("\(setting) '\(device)': \(error) (install the CUDA wheels: scripts/bootstrap --cuda)")
-        }
-        guard Torch.cudaIsAvailable, index < Torch.cudaDeviceCount else {
-            throw ConfigError("\(setting) '\(device)': \(Torch.cudaDeviceCount) CUDA device(s) visible")
-        }
     }
 
     /// Filtered index of `paths` (audio length, non-empty text, token length < max_text_length).
