@@ -43,7 +43,8 @@ inline at::Scalar S(ct_scalar s) {
 }
 inline at::IntArrayRef dims(const int64_t *d, int64_t n) { return at::IntArrayRef(d, (size_t)n); }
 inline at::Device device(int32_t type, int32_t index) {
-  return type == CT_DEVICE_CUDA ? at::Device(at::kCUDA, (c10::DeviceIndex)index) : at::Device(at::kCPU);
+  if (type == CT_DEVICE_CUDA) return at::Device(at::kCUDA, (c10::DeviceIndex)index);
+  return type == CT_DEVICE_META ? at::Device(at::kMeta) : at::Device(at::kCPU);
 }
 /// This thread's default device (ct_set_default_device).
 at::Device default_device();

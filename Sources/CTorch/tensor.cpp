@@ -32,7 +32,7 @@ ct_error ct_dtype(ct_tensor t, int32_t *out) { CT_TRY(*out = (int32_t)T(t).scala
 ct_error ct_device(ct_tensor t, int32_t *type, int32_t *index) {
   CT_TRY({
     auto d = T(t).device();
-    *type = d.is_cuda() ? CT_DEVICE_CUDA : CT_DEVICE_CPU;
+    *type = d.is_cuda() ? CT_DEVICE_CUDA : d.is_meta() ? CT_DEVICE_META : CT_DEVICE_CPU;
     *index = d.has_index() ? d.index() : 0;
   })
 }

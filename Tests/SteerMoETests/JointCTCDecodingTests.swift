@@ -198,6 +198,51 @@ final class JointCTCDecodingTests: XCTestCase {
         XCTAssertNotEqual(batched[0], batched[2], "different audio, different output")
     }
 
+    /// The searches never rely on the thread's default device. A GPU model's entry points set it to
+    /// the GPU while the searches' bookkeeping is on the CPU (before: "index is on cuda:0, different
+    /// from other tensors on cpu" on an H200); here `meta` stands in for the GPU: any tensor the
+    /// searches made there would meet CPU tensors and fail, or be unreadable.
+    func testSearchesDoNotDependOnTheDefaultDevice() throws {
+        let lm = try fixtureLM()
+        let (embeds, mask) = try prefix(lm, rows: 2, length: 6, seed: 17)
+        let scorers = try (0..<2).map { r -> CTCPrefixScorer in
+            let logProbs = try (Tensor.randn([7, 161], generator: Generator(seed: UInt64(40 + r))) * 3).logSoftmax(dim: 1)
+            return try CTCPrefixScorer(logProbs: logProbs) { $0 >= 0 && $0 < 160 ? $0 + 1 : nil }
+        }
+        var joint = GenerationOptions(maxNewTokens: 6, numBeams: 3, eosTokenIds: [149], padTokenId: 151)
+        joint.ctcWeight = 0.5
+        joint.repetitionPenalty = 1.2
+        var beam = GenerationOptions(maxNewTokens: 6, numBeams: 3, eosTokenIds: [149], padTokenId: 151)
+        beam.repetitionPenalty = 1.2
+        let greedy = GenerationOptions(maxNewTokens: 6, eosTokenIds: [149], padTokenId: 151)
+        try Autograd.noGrad {
+            // The searches themselves, called with the default device elsewhere (as inside an entry point).
+            let ids = try Tensor.zeros([2, 0], dtype: .int64, device: .cpu)
+            let jointHere = try jointCTCSearch(model: lm, embeds: embeds, mask: mask, ids: ids, scorers: scorers, options: joint)
+            let jointElsewhere = try Device.with(.meta) {
+                try jointCTCSearch(model: lm, embeds: embeds, mask: mask, ids: ids, scorers: scorers, options: joint)
+            }
+            XCTAssertEqual(jointElsewhere, jointHere)
+            let beamHere = try beamSearch(model: lm, embeds: embeds, mask: mask, ids: ids, options: beam)
+            let beamElsewhere = try Device.with(.meta) {
+                try beamSearch(model: lm, embeds: embeds, mask: mask, ids: ids, options: beam)
+            }
+            XCTAssertEqual(try beamElsewhere.sequences.ints(), try beamHere.sequences.ints())
+            XCTAssertEqual(beamElsewhere.scores, beamHere.scores)
+        }
+        // The entry point runs on the model's device whatever the caller's default.
+        for options in [joint, beam, greedy] {
+            let here = try generate(model: lm, prefixEmbeds: embeds, prefixMask: mask,
+                                    ctcScorers: options.ctcWeight > 0 ? scorers : nil, options: options)
+            let elsewhere = try Device.with(.meta) {
+                try generate(model: lm, prefixEmbeds: embeds, prefixMask: mask,
+                             ctcScorers: options.ctcWeight > 0 ? scorers : nil, options: options)
+            }
+            XCTAssertEqual(elsewhere, here, "beams \(options.numBeams), ctc weight \(options.ctcWeight)")
+        }
+        XCTAssertEqual(try Device.with(.meta) { try Tensor([1, 2]).device }, .meta, "the check can fail")
+    }
+
     /// Decoding scores the audio exactly as training's CTC loss does: for one row, the
     /// whole-output log-probability of a transcript is minus the loss times its length.
     func testScorerAgreesWithTheTrainingCTCLoss() throws {

@@ -27,7 +27,7 @@ typedef struct {
   int32_t kind; // 0 floating, 1 integer, 2 boolean (in i)
 } ct_scalar;
 
-enum { CT_DEVICE_CPU = 0, CT_DEVICE_CUDA = 1 };
+enum { CT_DEVICE_CPU = 0, CT_DEVICE_CUDA = 1, CT_DEVICE_META = 2 };
 enum { CT_REDUCTION_NONE = 0, CT_REDUCTION_MEAN = 1, CT_REDUCTION_SUM = 2 };
 
 void ct_error_free(ct_error err);

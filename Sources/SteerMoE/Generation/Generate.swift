@@ -15,9 +15,11 @@ public func generate(model: DecoderLM, prefixEmbeds: Tensor, prefixMask: Tensor,
     guard prefixMask.shape == [b, prefixEmbeds.size(1)] else {
         throw TorchError("generate: prefixMask must be (B, T) = \([b, prefixEmbeds.size(1)]), got \(prefixMask.shape)")
     }
-    let ids = try prefixIds ?? Tensor.zeros([b, 0], dtype: .int64)
+    let ids = try prefixIds ?? Tensor.zeros([b, 0], dtype: .int64, device: .cpu)  // the searches read ids on the CPU
     let eos = Set(options.eosTokenIds)
-    let rows: [[Int]] = try Autograd.noGrad {
+    // An entry point: tensors made without a device go where the model is (the searches keep their
+    // bookkeeping on the CPU), whatever the caller's default device.
+    let rows: [[Int]] = try Device.with(model.device) { try Autograd.noGrad {
         if options.ctcWeight > 0 {
             guard let ctcScorers else { throw TorchError("generate: ctcWeight \(options.ctcWeight) needs the rows' CTC scorers") }
             return try jointCTCSearch(model: model, embeds: prefixEmbeds, mask: prefixMask, ids: ids, scorers: ctcScorers,
@@ -30,7 +32,7 @@ public func generate(model: DecoderLM, prefixEmbeds: Tensor, prefixMask: Tensor,
         let new = try result.sequences.slice(dim: 1, start: ids.size(1)).ints()
         let width = result.sequences.size(1) - ids.size(1)
         return (0..<b).map { r in Array(new[r * width ..< r * width + result.generatedLengths[r]]) }
-    }
+    } }
     return rows.map { row in Array(row.prefix { !eos.contains($0) }) }
 }
 
@@ -39,7 +41,7 @@ public func generate(model: DecoderLM, prefixEmbeds: Tensor, prefixMask: Tensor,
 /// as HF's output (greedy: as many columns as steps run; beam search: the longest best beam).
 public func generate(model: DecoderLM, inputIds: Tensor, attentionMask: Tensor?, options: GenerationOptions) throws -> Tensor {
     try options.validate()
-    return try Autograd.noGrad {
+    return try Device.with(model.device) { try Autograd.noGrad {
         let embeds = try model.embed(inputIds)
         if options.numBeams == 1 {
             let rows = try greedySearch(model: model, embeds: embeds, mask: attentionMask, ids: inputIds, options: options)
@@ -47,15 +49,15 @@ public func generate(model: DecoderLM, inputIds: Tensor, attentionMask: Tensor?,
         }
         return try beamSearch(model: model, embeds: embeds, mask: attentionMask, ids: inputIds, options: options)
             .sequences.to(inputIds.device)
-    }
+    } }
 }
 
 /// Beam search with HF's `sequences_scores` (the best hypothesis' length-normalised log-prob).
 public func beamSearchWithScores(model: DecoderLM, inputIds: Tensor, attentionMask: Tensor?,
                                  options: GenerationOptions) throws -> (sequences: Tensor, scores: [Float]) {
     try options.validate()
-    return try Autograd.noGrad {
+    return try Device.with(model.device) { try Autograd.noGrad {
         let r = try beamSearch(model: model, embeds: model.embed(inputIds), mask: attentionMask, ids: inputIds, options: options)
         return (r.sequences, r.scores)
-    }
+    } }
 }

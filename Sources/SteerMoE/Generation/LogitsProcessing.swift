@@ -8,7 +8,7 @@ enum LogitsProcessing {
         guard penalty != 1, ids.size(1) > 0 else { return scores }
         let vocab = scores.size(1)
         // Ids beyond the head's vocabulary land in one extra column that is dropped afterwards.
-        let ids = try ids.minimum(Tensor.scalar(vocab, dtype: .int64))
+        let ids = try ids.minimum(Tensor.scalar(vocab, dtype: .int64, device: ids.device))
         let padded = try scores.pad([0, 1])
         let picked = try padded.gather(dim: 1, index: ids)
         let penalised = try Tensor.where(picked.lt(0), picked * penalty, picked / penalty)

@@ -51,13 +51,23 @@ public enum DType: Int32, Sendable, CaseIterable, CustomStringConvertible {
 public enum Device: Equatable, Hashable, Sendable, CustomStringConvertible {
     case cpu
     case cuda(Int)
+    /// Shapes without data (libtorch's meta device): for tests that code paths never rely on the
+    /// thread's default device (any tensor made there meets CPU tensors and fails).
+    case meta
 
-    var ctType: Int32 { if case .cuda = self { Int32(CT_DEVICE_CUDA) } else { Int32(CT_DEVICE_CPU) } }
+    var ctType: Int32 {
+        switch self {
+        case .cpu: Int32(CT_DEVICE_CPU)
+        case .cuda: Int32(CT_DEVICE_CUDA)
+        case .meta: Int32(CT_DEVICE_META)
+        }
+    }
     var ctIndex: Int32 { if case .cuda(let i) = self { Int32(i) } else { 0 } }
     public var description: String {
         switch self {
         case .cpu: "cpu"
         case .cuda(let i): "cuda:\(i)"
+        case .meta: "meta"
         }
     }
     /// This thread's default device (torch.set_default_device, but per thread so that data-loader
@@ -67,9 +77,16 @@ public enum Device: Equatable, Hashable, Sendable, CustomStringConvertible {
         get {
             var t: Int32 = 0, i: Int32 = 0
             ct_get_default_device(&t, &i)
-            return t == Int32(CT_DEVICE_CUDA) ? .cuda(Int(i)) : .cpu
+            return Device(ctType: t, index: i)
         }
         set { ct_set_default_device(newValue.ctType, newValue.ctIndex) }
+    }
+    init(ctType t: Int32, index i: Int32) {
+        switch t {
+        case Int32(CT_DEVICE_CUDA): self = .cuda(Int(i))
+        case Int32(CT_DEVICE_META): self = .meta
+        default: self = .cpu
+        }
     }
     /// Runs `body` with `device` as this thread's default device, restoring the previous one after.
     public static func with<R>(_ device: Device, _ body: () throws -> R) rethrows -> R {

@@ -54,7 +54,7 @@ public final class Tensor: @unchecked Sendable {
         var t: Int32 = 0
         var i: Int32 = 0
         try! check(ct_device(handle, &t, &i))
-        return t == Int32(CT_DEVICE_CUDA) ? .cuda(Int(i)) : .cpu
+        return Device(ctType: t, index: i)
     }
     public var isContiguous: Bool {
         var c: Int32 = 0
