@@ -14,7 +14,9 @@ say "unpacking"
 cat "$STASH"/big.* | tar x || { say "FAIL payload tar"; exit 1; }
 xz -dc "$STASH/steermoe.xz" > /tmp/steermoe && chmod +x /tmp/steermoe
 xz -dc "$STASH/libs.tar.xz" | tar x -C /tmp
-sha256sum --quiet -c scripts/gpu/payload.sha256 || { say "FAIL payload checksums"; exit 1; }
+sums=scripts/gpu/payload.sha256  # payloads staged before c1 carried their own sums
+[ -f "$STASH/payload.sha256" ] && sums=$STASH/payload.sha256
+sha256sum --quiet -c "$sums" || { say "FAIL payload checksums"; exit 1; }
 T=$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')
 export LD_LIBRARY_PATH=$T/lib:$T/../nvidia/cu13/lib:/tmp/libs
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee -a "$OUT/summary.txt"
@@ -25,3 +27,11 @@ say "converting the GGUF"
 want=9fc6e2a4ba0ca6db8a8d20d7e424570a69771665f43257f5a616cd1c85ae1e9b
 got=$(sha256sum models/smollm2-135m-instruct/model.safetensors | cut -d' ' -f1)
 say "smollm2 model.safetensors sha256 $got ($( [ "$got" = "$want" ] && echo 'same as here' || echo "DIFFERS from $want"))"
+q=models/gguf/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
+if [ -f "$q" ]; then
+  /tmp/steermoe convert gguf "$q" --out models/qwen2.5-coder-0.5b-instruct > "$OUT/convert-qwen.log" 2>&1 \
+    || { say "FAIL convert qwen"; tail -5 "$OUT/convert-qwen.log"; exit 1; }
+  want=125f0d32e582308aef936ceeb784a59cb4177afdf1c0bfdd819ab6549286247f
+  got=$(sha256sum models/qwen2.5-coder-0.5b-instruct/model.safetensors | cut -d' ' -f1)
+  say "qwen2.5 model.safetensors sha256 $got ($( [ "$got" = "$want" ] && echo 'same as here' || echo "DIFFERS from $want"))"
+fi
