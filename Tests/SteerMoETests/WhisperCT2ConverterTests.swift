@@ -66,6 +66,25 @@ final class WhisperCT2ConverterTests: XCTestCase {
         try assertClose(hidden, XCTUnwrap(reference["encoder.output"]), atol: 1e-4)
     }
 
+    /// `--whisper-trim`: Whisper's own decoder reading only a clip's own frames matches transformers'
+    /// modules run on those frames (scripts/whisper-ct2/make_trim_reference.py), on the converted
+    /// tiny model's whole 32-frame window and on 18 frames, which decode differently.
+    func testTrimmedAudioDecodesAsTransformersOnTheClipsOwnFrames() throws {
+        let (out, _) = try convert([fixtures + "/f32"])
+        // The fixture's synthetic tokenizer splits on whitespace, which our tokenizer does not read;
+        // only ids are compared here, so any tokenizer that loads will do.
+        try TinyStack.writeCharTokenizer(to: out)
+        let reference = try Fixtures.tensors("whisper-ct2/trim-reference.safetensors")
+        let transcriber = try WhisperTranscriber(folder: out, options: WhisperDecodingOptions(language: "en", maxNewTokens: 8,
+                                                                                             trimmedAudio: true))
+        for name in ["full", "trimmed"] {
+            let features = try XCTUnwrap(reference[name + ".features"])
+            let ids = try XCTUnwrap(reference[name + ".ids"]).ints()
+            XCTAssertEqual(try transcriber.generate(trimmedFeatures: features), ids, name)
+        }
+        XCTAssertNotEqual(try reference["full.ids"]!.ints(), try reference["trimmed.ids"]!.ints())
+    }
+
     func testFloat16PartsJoinAndKeepFloat16() throws {
         for sources in [[fixtures + "/f16"], [fixtures + "/f16/model.bin.part1", fixtures + "/f16/model.bin.part2"]] {
             let (_, converted) = try convert(sources, dtype: .float16)
