@@ -34,6 +34,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "fixtures"))
 from fixture_common import FIXTURES, hash_uniform, save_tensors, setup_determinism  # noqa: E402
 from make_fixture import OUT, tiny_model  # noqa: E402
+from make_whisper_decoder_fixtures import greedy_from_states  # noqa: E402
 
 PROMPT = [31, 39]  # <|startoftranscript|> <|notimestamps|> (English-only: no language or task token)
 EOS = 30
@@ -52,23 +53,9 @@ def encode_trimmed(model, feats: torch.Tensor) -> torch.Tensor:
     return enc.layer_norm(x)
 
 
-@torch.no_grad()
 def greedy(model, states: torch.Tensor, suppress: list[int], begin_suppress: list[int]) -> tuple[list[int], float]:
-    new: list[int] = []
-    margin = float("inf")
-    for step in range(MAX_NEW):
-        ids = torch.tensor([PROMPT + new])
-        scores = model(encoder_outputs=(states,), decoder_input_ids=ids).logits[0, -1].clone()
-        scores[suppress] = -float("inf")
-        if step == 0:
-            scores[begin_suppress] = -float("inf")
-        top = scores.topk(2).values
-        margin = min(margin, float(top[0] - top[1]))
-        token = int(scores.argmax())
-        if token == EOS:
-            break
-        new.append(token)
-    return new, margin
+    rows, margin = greedy_from_states(model, states, PROMPT, suppress, begin_suppress, EOS, MAX_NEW)
+    return rows[0], margin
 
 
 def main() -> None:
