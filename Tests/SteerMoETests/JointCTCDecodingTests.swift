@@ -95,6 +95,14 @@ final class JointCTCDecodingTests: XCTestCase {
         return try CTCPrefixScorer(logProbs: logProbs) { $0 >= 0 && $0 < vocab ? $0 + 1 : nil }
     }
 
+    /// Row r's CTC: 7 frames of seeded random (sharp) log-probs over blank + the 160 tokens.
+    func randomScorers(rows: Int) throws -> [CTCPrefixScorer] {
+        try (0..<rows).map { r in
+            let logProbs = try (Tensor.randn([7, 161], generator: Generator(seed: UInt64(40 + r))) * 3).logSoftmax(dim: 1)
+            return try CTCPrefixScorer(logProbs: logProbs) { $0 >= 0 && $0 < 160 ? $0 + 1 : nil }
+        }
+    }
+
     func prefix(_ lm: DecoderLM, rows: Int, length: Int, seed: UInt64) throws -> (Tensor, Tensor) {
         let embeds = try Tensor.randn([rows, length, lm.config.hiddenSize], generator: Generator(seed: seed))
         var mask = [Int64](repeating: 1, count: rows * length)
@@ -182,10 +190,7 @@ final class JointCTCDecodingTests: XCTestCase {
     func testBatchedBeamRowsDecodeAsAlone() throws {
         let lm = try fixtureLM()
         let (embeds, mask) = try prefix(lm, rows: 3, length: 6, seed: 17)
-        let scorers = try (0..<3).map { r -> CTCPrefixScorer in
-            let logProbs = try (Tensor.randn([7, 161], generator: Generator(seed: UInt64(40 + r))) * 3).logSoftmax(dim: 1)
-            return try CTCPrefixScorer(logProbs: logProbs) { $0 >= 0 && $0 < 160 ? $0 + 1 : nil }
-        }
+        let scorers = try randomScorers(rows: 3)
         var options = GenerationOptions(maxNewTokens: 6, numBeams: 3, eosTokenIds: [149], padTokenId: 151)
         options.ctcWeight = 0.5
         let batched = try generate(model: lm, prefixEmbeds: embeds, prefixMask: mask, ctcScorers: scorers, options: options)
@@ -205,10 +210,7 @@ final class JointCTCDecodingTests: XCTestCase {
     func testSearchesDoNotDependOnTheDefaultDevice() throws {
         let lm = try fixtureLM()
         let (embeds, mask) = try prefix(lm, rows: 2, length: 6, seed: 17)
-        let scorers = try (0..<2).map { r -> CTCPrefixScorer in
-            let logProbs = try (Tensor.randn([7, 161], generator: Generator(seed: UInt64(40 + r))) * 3).logSoftmax(dim: 1)
-            return try CTCPrefixScorer(logProbs: logProbs) { $0 >= 0 && $0 < 160 ? $0 + 1 : nil }
-        }
+        let scorers = try randomScorers(rows: 2)
         var joint = GenerationOptions(maxNewTokens: 6, numBeams: 3, eosTokenIds: [149], padTokenId: 151)
         joint.ctcWeight = 0.5
         joint.repetitionPenalty = 1.2
