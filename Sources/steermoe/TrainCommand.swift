@@ -11,12 +11,15 @@ struct Train: ParsableCommand {
     @Option(help: "Override training.max_steps.") var maxSteps: Int?
     @Option(help: "Override training.output_dir.") var outputDir: String?
     @Option(help: "Override training.threads (intra-op threads).") var threads: Int?
+    @Option(help: "Override training.init_adapter: start from this trained adapter's weights (checkpoint or exported folder), fresh optimizer and schedule.")
+    var initAdapter: String?
 
     func run() throws {
         var c = try TrainingConfig.load(path: config)
         if let maxSteps { c.maxSteps = maxSteps }
         if let outputDir { c.outputDir = outputDir }
         if let threads { c.threads = threads }
+        if let initAdapter { c.initAdapter = initAdapter }
         let setup = try TrainingSetup(config: c) { print($0) }
         let trainer = try Trainer(setup: setup)
         if resume { try trainer.resume() }

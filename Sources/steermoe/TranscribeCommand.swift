@@ -15,10 +15,17 @@ struct Transcribe: ParsableCommand {
     @OptionGroup var decoding: AdapterDecodingOptions
     @Option(help: "Files per batch.") var batchSize = 4
     @Option(help: "Intra-op threads.") var threads: Int?
-    @Flag(help: "One JSON object per file: {\"audio\": PATH, \"text\": ...}.") var json = false
+    @Flag(help: "One JSON object per file: {\"audio\": PATH, \"text\": ...} (with \"segments\" for a file cut at pauses).") var json = false
+    @Option(help: "Files longer than this are cut at pauses into segments at most this long (seconds, 1...30).")
+    var maxSegmentSeconds = PauseSegmenter().maxSeconds
+    @Option(help: "Shortest quiet stretch (seconds) that counts as a pause where a long file may be cut.")
+    var minPauseSeconds = PauseSegmenter().minPauseSeconds
     @OptionGroup var whisperDecoder: WhisperDecoderOptions
 
+    var segmenter: PauseSegmenter { PauseSegmenter(maxSeconds: maxSegmentSeconds, minPauseSeconds: minPauseSeconds) }
+
     func validate() throws {
+        if let problem = segmenter.problem { throw ValidationError(problem) }
         if whisperDecoder.folder != nil && (whisper != nil || llm != nil || decoding.isSet) {
             throw ValidationError("--whisper-decoder decodes greedily with Whisper alone: drop --whisper, --llm and the adapter decoding options")
         }
@@ -26,20 +33,24 @@ struct Transcribe: ParsableCommand {
 
     func run() throws {
         if let threads { Torch.numThreads = threads }
-        let texts: [String]
+        let transcripts: [FileTranscript]
         if let w = try whisperDecoder.transcriber() {
-            texts = try w.transcribe(files: files, batchSize: batchSize)
+            transcripts = try w.transcribe(files: files, batchSize: batchSize, segmenter: segmenter)
         } else {
             let t = try decoding.transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm)
             for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-            texts = try t.transcribe(files: files, batchSize: batchSize)
+            transcripts = try t.transcribe(files: files, batchSize: batchSize, segmenter: segmenter)
         }
-        for (file, text) in zip(files, texts) {
+        for t in transcripts {
             if json {
-                let data = try JSONSerialization.data(withJSONObject: ["audio": file, "text": text], options: [.sortedKeys, .withoutEscapingSlashes])
+                var object: [String: Any] = ["audio": t.audio, "text": t.text]
+                if t.segments.count > 1 {
+                    object["segments"] = t.segments.map { ["start": $0.start, "end": $0.end, "text": $0.text] as [String: Any] }
+                }
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
                 print(String(decoding: data, as: UTF8.self))
             } else {
-                print("\(file)\t\(text)")
+                print("\(t.audio)\t\(t.text)")
             }
         }
     }

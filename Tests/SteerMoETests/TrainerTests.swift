@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import SpeechData
 @testable import SteerMoE
 @testable import Torch
 
@@ -26,6 +27,22 @@ final class TrainerTests: XCTestCase {
         let transcriber = try Transcriber(checkpoint: stack.root + "/run/final")
         let files = TinyStack.words.indices.map { stack.root + "/data/\($0).wav" }
         XCTAssertEqual(try transcriber.transcribe(files: files, batchSize: 3), TinyStack.words)
+
+        // A recording longer than the segment limit is cut at its pauses and read segment by segment:
+        // the eight 1 s tones with 20 ms of silence after each (8.16 s), segments of at most 1.5 s.
+        // (Pauses this short keep each segment close to the 1 s tone the tiny model learned alone.)
+        var long: [Float] = []
+        for file in files { long += try Audio.load16k(file: file) + [Float](repeating: 0, count: 320) }
+        let longFile = stack.root + "/data/long.wav"
+        try Data(Audio.encode(long, sampleRate: 16000, as: .wav)).write(to: URL(fileURLWithPath: longFile))
+        let read = try transcriber.transcribe(files: [longFile, files[0]], batchSize: 3,
+                                              segmenter: PauseSegmenter(maxSeconds: 1.5, minPauseSeconds: 0.02))
+        XCTAssertEqual(read[0].segments.count, 8)
+        XCTAssertEqual(read[0].text, TinyStack.words.joined(separator: " "))
+        XCTAssertEqual(read[0].segments.map(\.text), TinyStack.words)
+        XCTAssertEqual(read[0].segments[1].start, 1.01, accuracy: 1e-9, "the middle of the first pause")
+        XCTAssertEqual(read[1].text, TinyStack.words[0])
+        XCTAssertEqual(read[1].segments.count, 1, "a file within the limit is read whole")
 
         // A Whisper folder stored in float16 (as many HF folders are) loads as float32 and transcribes alike.
         let half = stack.root + "/whisper-fp16"
@@ -130,6 +147,73 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(try Transcriber(checkpoint: stack.root + "/shared", ctcDecodingWeight: 0.5).warnings, [])
         XCTAssertThrowsError(try Checkpoint.export(from: stack.root + "/nothing", to: stack.root + "/x")) {
             XCTAssertTrue("\($0)".contains("no adapter.safetensors (expected a checkpoint folder written by steermoe train)"), "\($0)")
+        }
+    }
+
+    /// training.init_adapter starts a run from a trained adapter: its weights arrive bit for bit
+    /// (projection calibration skipped), the first loss is the trained adapter's, a source without
+    /// ctc_blank leaves that one fresh, and sources of another shape or mode fail by name.
+    func testInitAdapterStartsARunFromTrainedWeights() throws {
+        let stack = try TinyStack()
+        defer { stack.remove() }
+        var config = try stack.config(output: stack.root + "/first", extra: "calibrate_projection: true")
+        config.maxSteps = 60
+        let first = try Trainer(setup: TrainingSetup(config: config) { _ in }, quiet: true)
+        try first.run()
+        let source = stack.root + "/first/final"
+        let trained = try Safetensors.load(source + "/" + Checkpoint.adapterFile)
+
+        var warmConfig = config
+        warmConfig.outputDir = stack.root + "/warm"
+        warmConfig.initAdapter = source
+        warmConfig.maxSteps = 1
+        let warm = try Trainer(setup: TrainingSetup(config: warmConfig) { _ in }, quiet: true)
+        try warm.run()
+        let log = try String(contentsOfFile: stack.root + "/warm/train_log.jsonl", encoding: .utf8)
+        XCTAssertTrue(log.contains("\"kind\":\"init_adapter\""), log)
+        XCTAssertFalse(log.contains("\"kind\":\"calibration\""), "calibration would rescale the trained projection")
+        let firstLoss = first.stepLosses[0], trainedLoss = first.stepLosses.suffix(5).reduce(0, +) / 5
+        XCTAssertLessThan(trainedLoss, 0.5 * firstLoss, "the source must have learned something for this test to mean anything")
+        XCTAssertLessThan(warm.stepLosses[0], 0.5 * firstLoss, "warm start \(warm.stepLosses[0]) vs fresh \(firstLoss)")
+
+        // Bit for bit, before any step.
+        let fresh = try Trainer(setup: TrainingSetup(config: warmConfig) { _ in }, quiet: true)
+        let report = try fresh.initializeAdapter(from: source)
+        XCTAssertEqual(report.parameters, trained.count)
+        XCTAssertFalse(report.freshCTCBlank)
+        for (name, value) in fresh.setup.model.adapter.stateDict() {
+            XCTAssertEqual(try value.toArray(Float.self), try trained[name]!.toArray(Float.self), name)
+        }
+
+        // A run with the audio-token CTC from a source trained without it: ctc_blank starts fresh.
+        var ctcConfig = warmConfig
+        ctcConfig.model.ctcWeight = 0.5
+        let ctc = try Trainer(setup: TrainingSetup(config: ctcConfig) { _ in }, quiet: true)
+        let ctcReport = try ctc.initializeAdapter(from: source)
+        XCTAssertTrue(ctcReport.freshCTCBlank)
+        XCTAssertEqual(ctcReport.parameters, trained.count)
+
+        // Sources that do not fit: another expert count, the linear mode, no adapter at all.
+        let model = fresh.setup.model
+        func save(_ options: SteerMoEOptions, as name: String) throws -> String {
+            let adapter = try SteeringAdapter(layers: model.encoder.layerCount, encoderWidth: model.encoder.config.width,
+                                              llmWidth: model.llm.config.hiddenSize, options: options, generator: Generator(seed: 3))
+            try FileManager.default.createDirectory(atPath: stack.root + "/" + name, withIntermediateDirectories: true)
+            try Safetensors.save(adapter.stateDict(), to: stack.root + "/\(name)/" + Checkpoint.adapterFile)
+            return stack.root + "/" + name
+        }
+        var twoExperts = warmConfig.model
+        twoExperts.numExperts = 2
+        var linear = warmConfig.model
+        linear.mode = .linear
+        for (folder, expected) in [(try save(twoExperts, as: "two-experts"), "has shape"),
+                                   (try save(linear, as: "linear"), "lacks"),
+                                   (stack.root + "/nothing", "no adapter.safetensors")] {
+            var bad = warmConfig
+            bad.initAdapter = folder
+            XCTAssertThrowsError(try Trainer(setup: TrainingSetup(config: bad) { _ in }, quiet: true).initializeAdapter(from: folder)) {
+                XCTAssertTrue("\($0)".contains("training.init_adapter '\(folder)'") && "\($0)".contains(expected), "\($0)")
+            }
         }
     }
 

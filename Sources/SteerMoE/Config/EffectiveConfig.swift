@@ -24,7 +24,7 @@ extension TrainingConfig {
                 "gradient_accumulation_steps": gradientAccumulationSteps, "fp16": fp16, "bf16": bf16,
                 "gradient_checkpointing": gradientCheckpointing, "seed": Int(seed), "threads": opt(threads),
                 "device": device, "num_workers": numWorkers,
-                "max_consecutive_nonfinite_steps": maxConsecutiveNonFiniteSteps,
+                "max_consecutive_nonfinite_steps": maxConsecutiveNonFiniteSteps, "init_adapter": opt(initAdapter),
             ],
             "parquet_dirs": parquetDirs, "eval_parquet_dirs": evalParquetDirs,
             "audio_column": audioColumn, "text_column": textColumn, "sample_rate": sampleRate,

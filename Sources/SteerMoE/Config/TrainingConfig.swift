@@ -38,6 +38,9 @@ public struct TrainingConfig: Sendable {
     public var threads: Int? = nil
     public var device = "cpu"
     public var maxConsecutiveNonFiniteSteps = 10
+    /// Ours: start from a trained adapter's weights (a checkpoint or exported folder) with a fresh
+    /// optimizer and schedule, e.g. to fine-tune the bundled default on new speech (InitAdapter).
+    public var initAdapter: String? = nil
 
     // Data
     public var parquetDirs: [String] = []
@@ -105,7 +108,7 @@ extension TrainingConfig {
         "training.weight_decay", "training.warmup_steps", "training.lr_scheduler", "training.gradient_clipping",
         "training.gradient_accumulation_steps", "training.fp16", "training.bf16", "training.gradient_checkpointing",
         "training.use_deepspeed", "training.seed", "training.threads", "training.device", "training.num_workers",
-        "training.max_consecutive_nonfinite_steps",
+        "training.max_consecutive_nonfinite_steps", "training.init_adapter",
         "parquet_dirs", "eval_parquet_dirs", "audio_column", "text_column", "sample_rate", "max_audio_length",
         "max_text_length", "filter_dataset", "bucket_by_length", "calibrate_projection", "ctc_weight", "ctc_classes", "max_eval_samples", "audio_padding",
         "textual_prompt", "use_chat_template", "max_prompt_tokens", "use_adapter",
@@ -125,7 +128,7 @@ extension TrainingConfig {
         "save_strategy", "use_adapter", "eval_dataset_name", "llm_decoder.max_length", "llm_decoder.use_cache",
     ]
 
-    /// Loads a YAML file; relative paths inside resolve against the file's folder when they exist there.
+    /// Loads a YAML file; relative paths inside resolve against the current folder (as upstream's do).
     public static func load(path: String) throws -> TrainingConfig {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigError("\(path): cannot read the config file")
@@ -197,6 +200,7 @@ extension TrainingConfig {
         c.device = try y.string("training.device") ?? c.device
         c.numWorkers = try y.int("training.num_workers") ?? c.numWorkers
         c.maxConsecutiveNonFiniteSteps = try y.int("training.max_consecutive_nonfinite_steps") ?? 10
+        c.initAdapter = try y.string("training.init_adapter")
 
         c.parquetDirs = try y.strings("parquet_dirs") ?? []
         c.evalParquetDirs = try y.strings("eval_parquet_dirs") ?? []

@@ -15,15 +15,57 @@ public protocol ClipTranscriber {
     func transcribe(clips: [[Float]]) throws -> [String]
 }
 
+/// One file's transcript: the joined text and, for a recording cut at pauses, each segment.
+public struct FileTranscript: Sendable {
+    public let audio: String
+    public let text: String
+    /// Start and end (seconds) and text of each segment the file was cut into (one for a short file;
+    /// none for a silent one).
+    public let segments: [TranscribedSegment]
+}
+
+/// A stretch of a recording (seconds) and its text.
+public struct TranscribedSegment: Sendable, Equatable {
+    public let start: Double
+    public let end: Double
+    public let text: String
+}
+
 extension ClipTranscriber {
-    /// Transcribes audio files (any format libsndfile reads, any sample rate), `batchSize` at a time.
-    public func transcribe(files: [String], batchSize: Int = 4) throws -> [String] {
+    /// Transcribes audio files (any format libsndfile reads, any sample rate) of any length: a file
+    /// longer than `segmenter.maxSeconds` is cut at pauses (PauseSegmenter) and its segments' texts
+    /// are joined with spaces; shorter files are read whole, as before. Segments of consecutive files
+    /// are transcribed `batchSize` at a time.
+    public func transcribe(files: [String], batchSize: Int = 4, segmenter: PauseSegmenter = PauseSegmenter()) throws -> [FileTranscript] {
         let size = max(1, batchSize)
-        var out: [String] = []
-        for start in stride(from: 0, to: files.count, by: size) {
-            let chunk = files[start..<min(files.count, start + size)]
-            out += try transcribe(clips: chunk.map { try Audio.load16k(file: $0) })
+        var spans: [[PauseSegmenter.Segment]] = []
+        var texts: [[String]] = []
+        var pending: [(file: Int, segment: Int, samples: [Float])] = []
+        func flush() throws {
+            let out = try transcribe(clips: pending.map(\.samples))
+            for (p, text) in zip(pending, out) { texts[p.file][p.segment] = text }
+            pending.removeAll()
         }
-        return out
+        for (i, file) in files.enumerated() {
+            let samples = try Audio.load16k(file: file)
+            let segments = segmenter.segments(samples)
+            spans.append(segments)
+            texts.append([String](repeating: "", count: segments.count))
+            for (j, s) in segments.enumerated() {
+                pending.append((i, j, Array(samples[s.start..<s.end])))
+                if pending.count == size { try flush() }
+            }
+        }
+        if !pending.isEmpty { try flush() }
+        return files.indices.map { i in
+            let parts = zip(spans[i], texts[i]).map { TranscribedSegment(start: $0.seconds.start, end: $0.seconds.end, text: $1) }
+            return FileTranscript(audio: files[i], text: parts.map(\.text).filter { !$0.isEmpty }.joined(separator: " "),
+                                  segments: parts)
+        }
+    }
+
+    /// Texts of `transcribe(files:batchSize:segmenter:)` with the default segmenter.
+    public func transcribe(files: [String], batchSize: Int = 4) throws -> [String] {
+        try transcribe(files: files, batchSize: batchSize, segmenter: PauseSegmenter()).map(\.text)
     }
 }

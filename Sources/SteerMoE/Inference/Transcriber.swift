@@ -102,9 +102,19 @@ public final class Transcriber: ClipTranscriber {
         throw ConfigError("\(what) '\(path)' not found (looked in the current folder and in \(checkpoint)); pass it explicitly")
     }
 
-    /// Transcribes 16 kHz mono clips (longer than 30 s: only the first 30 s are heard).
+    /// Generous speech rate for the generation budget of long clips: fast speech is about 3.5
+    /// words/s, ~5 tokens/s with these tokenizers.
+    static let tokensPerSecond = 6.0
+
+    /// Transcribes 16 kHz mono clips (longer than 30 s: only the first 30 s are heard; files of any
+    /// length: `transcribe(files:batchSize:segmenter:)`). The generation budget is the checkpoint's
+    /// `max_new_tokens`, raised for a batch whose longest clip needs more at `tokensPerSecond`
+    /// (recipes set 40, enough for the ≤ 7 s lines they were trained on, not for 30 s of speech).
     public func transcribe(clips: [[Float]]) throws -> [String] {
         let items = try clips.map { try Featurizer.clipItem($0, extractor: extractor, padding: config.model.audioPadding) }
+        let longest = Double(min(clips.map(\.count).max() ?? 0, extractor.chunkSamples)) / Double(PauseSegmenter.sampleRate)
+        var generation = generation
+        generation.maxNewTokens = max(generation.maxNewTokens, Int((longest * Self.tokensPerSecond).rounded(.up)))
         let evaluator = Evaluator(model: model, tokenizer: tokenizer, promptIds: collator.promptIds,
                                   prefixIds: collator.prefixIds, generation: generation)
         return try evaluator.transcribe(items)

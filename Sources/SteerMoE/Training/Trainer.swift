@@ -23,6 +23,9 @@ public final class Trainer {
         log = try RunLog(outputDir: c.outputDir, loggingDir: c.loggingDir, quiet: quiet)
         try Data(c.effectiveYAML().utf8).write(to: URL(fileURLWithPath: c.outputDir + "/effective_config.yaml"), options: .atomic)
         guard !c.parquetDirs.isEmpty else { throw ConfigError("parquet_dirs is empty: nothing to train on") }
+        if let folder = c.initAdapter, !FileManager.default.fileExists(atPath: folder + "/" + Checkpoint.adapterFile) {
+            throw ConfigError("training.init_adapter '\(folder)': no \(Checkpoint.adapterFile) (expected a checkpoint folder written by steermoe train or steermoe export)")
+        }
         let trainIndex = try setup.index(paths: c.parquetDirs, skipReport: c.outputDir + "/skipped.jsonl", log: log.say)
         guard trainIndex.entries.count >= c.batchSize else {
             throw ConfigError("only \(trainIndex.entries.count) usable training rows for batch_size \(c.batchSize) (drop_last)")
@@ -92,7 +95,10 @@ public final class Trainer {
         var windowLoss = 0.0, windowSteps = 0, windowSamples = 0, windowCTC = 0.0, windowMicro = 0
         var windowStart = Date()
         var lastGates: [Tensor] = []
-        if state.step == 0 && c.calibrateProjection { try calibrateProjection() }
+        if state.step == 0 {
+            if let initAdapter = c.initAdapter { try startFromInitAdapter(initAdapter) }
+            else if c.calibrateProjection { try calibrateProjection() }
+        }
         log.say("training: \(totalSteps) steps (\(stepsPerEpoch) per epoch), batch \(c.batchSize) × accumulation \(accumulation)")
 
         epochs: while state.epoch < c.epochs && state.step < totalSteps {

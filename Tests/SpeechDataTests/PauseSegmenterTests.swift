@@ -1,0 +1,82 @@
+import XCTest
+@testable import SpeechData
+
+final class PauseSegmenterTests: XCTestCase {
+    static let rate = 16000
+
+    /// `seconds` of a 300 Hz tone at `amplitude`.
+    func tone(_ seconds: Double, amplitude: Float = 0.5) -> [Float] {
+        (0..<Int(seconds * Double(Self.rate))).map { amplitude * Float(sin(Double($0) * 2 * .pi * 300 / Double(Self.rate))) }
+    }
+
+    /// Low noise (-60 dB against the tone): what a quiet room between sentences sounds like.
+    func quiet(_ seconds: Double) -> [Float] {
+        var state: UInt32 = 12345
+        return (0..<Int(seconds * Double(Self.rate))).map { _ in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return 0.0005 * (Float(state >> 8) / Float(1 << 24) - 0.5)
+        }
+    }
+
+    func testShortRecordingsStayWhole() {
+        let s = PauseSegmenter(maxSeconds: 10)
+        let clip = tone(2) + quiet(1) + tone(3)
+        XCTAssertEqual(s.segments(clip), [.init(start: 0, end: clip.count)])
+        XCTAssertEqual(s.segments([]), [])
+        let exactly = tone(10)
+        XCTAssertEqual(s.segments(exactly), [.init(start: 0, end: exactly.count)], "10 s is not longer than 10 s")
+    }
+
+    /// Sentences of 3 s with 0.5 s pauses: cuts land in the middle of the last pause that keeps each
+    /// segment within the limit, and the segments tile the recording.
+    func testCutsAtTheLastPauseWithinTheLimit() {
+        var audio: [Float] = []
+        for _ in 0..<6 { audio += tone(3) + quiet(0.5) }  // 21 s
+        let segments = PauseSegmenter(maxSeconds: 8).segments(audio)
+        // Pause k spans [3.5k + 3, 3.5k + 3.5) s; its middle frame is at 3.5k + 3.25 s.
+        let cuts = segments.dropFirst().map { Double($0.start) / Double(Self.rate) }
+        XCTAssertEqual(cuts, [6.75, 13.75], "two sentences per segment")
+        XCTAssertEqual(segments.first?.start, 0)
+        XCTAssertEqual(segments.last?.end, audio.count)
+        for (a, b) in zip(segments, segments.dropFirst()) { XCTAssertEqual(a.end, b.start) }
+        for s in segments { XCTAssertLessThanOrEqual(s.end - s.start, 8 * Self.rate) }
+        XCTAssertEqual(segments.count, 3)
+    }
+
+    /// Speech without a 0.3 s pause: the cut is the quietest 10 ms of the segment's second half
+    /// (here a 0.1 s dip at 7.0 s), never the first half (a deeper dip at 2.0 s).
+    func testWithoutPausesCutsAtTheQuietestFrameOfTheSecondHalf() {
+        let audio = tone(2) + tone(0.1, amplitude: 0.001) + tone(4.9) + tone(0.1, amplitude: 0.05) + tone(5.9)
+        let segments = PauseSegmenter(maxSeconds: 10).segments(audio)
+        XCTAssertEqual(segments.count, 2)
+        let cut = Double(segments[1].start) / Double(Self.rate)
+        XCTAssertGreaterThanOrEqual(cut, 7.0)
+        XCTAssertLessThan(cut, 7.1)
+    }
+
+    /// A segment of nothing but room noise is dropped: nothing for the model to transcribe.
+    func testSilentSegmentsAreDropped() {
+        let audio = tone(4) + quiet(25) + tone(4)  // 33 s
+        let segments = PauseSegmenter(maxSeconds: 10, minPauseSeconds: 0.3).segments(audio)
+        XCTAssertGreaterThanOrEqual(segments.count, 2)
+        let voiced = segments.map { seg in audio[seg.start..<seg.end].contains { abs($0) > 0.1 } }
+        XCTAssertEqual(voiced, [Bool](repeating: true, count: segments.count), "\(segments)")
+        XCTAssertEqual(segments.first?.start, 0)
+        XCTAssertEqual(segments.last?.end, audio.count)
+    }
+
+    func testLevelIsRelative() {
+        var loud: [Float] = []
+        for _ in 0..<6 { loud += tone(3) + quiet(0.5) }
+        let soft = loud.map { $0 * 0.01 }
+        XCTAssertEqual(PauseSegmenter(maxSeconds: 8).segments(loud), PauseSegmenter(maxSeconds: 8).segments(soft))
+    }
+
+    func testSettingsAreChecked() {
+        XCTAssertNil(PauseSegmenter().problem)
+        XCTAssertTrue(PauseSegmenter(maxSeconds: 31).problem?.contains("1...30 s") == true)
+        XCTAssertTrue(PauseSegmenter(maxSeconds: 0.5).problem?.contains("1...30 s") == true)
+        XCTAssertTrue(PauseSegmenter(maxSeconds: 4, minPauseSeconds: 2).problem?.contains("minimum pause") == true)
+        XCTAssertTrue(PauseSegmenter(quietDecibels: 0).problem?.contains("quiet level") == true)
+    }
+}
