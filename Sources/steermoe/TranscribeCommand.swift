@@ -18,11 +18,13 @@ struct Transcribe: ParsableCommand {
     @Flag(help: "One JSON object per file: {\"audio\": PATH, \"text\": ...} (with \"segments\" for a file cut at pauses).") var json = false
     @Option(help: "Files longer than this are cut at pauses into segments at most this long (seconds, 1...30).")
     var maxSegmentSeconds = PauseSegmenter().maxSeconds
+    @Option(help: "A long file's segments gather utterances up to this length (seconds; 0 = cut at every pause).")
+    var targetSegmentSeconds = PauseSegmenter().targetSeconds
     @Option(help: "Shortest quiet stretch (seconds) that counts as a pause where a long file may be cut.")
     var minPauseSeconds = PauseSegmenter().minPauseSeconds
     @OptionGroup var whisperDecoder: WhisperDecoderOptions
 
-    var segmenter: PauseSegmenter { PauseSegmenter(maxSeconds: maxSegmentSeconds, minPauseSeconds: minPauseSeconds) }
+    var segmenter: PauseSegmenter { PauseSegmenter(maxSeconds: maxSegmentSeconds, targetSeconds: targetSegmentSeconds, minPauseSeconds: minPauseSeconds) }
 
     func validate() throws {
         if let problem = segmenter.problem { throw ValidationError(problem) }
@@ -34,13 +36,22 @@ struct Transcribe: ParsableCommand {
     func run() throws {
         if let threads { Torch.numThreads = threads }
         let transcripts: [FileTranscript]
+        let started = Date()
+        let files = self.files
+        // On stderr, so --json output stays one object per line.
+        let progress = { (read: Int, segments: Int, seconds: Double) in
+            let elapsed = Date().timeIntervalSince(started)
+            FileHandle.standardError.write(Data(String(format: "\r%d/%d files read, %d segments, %.0f s of audio (%.1f× real time)",
+                                                         read, files.count, segments, seconds, seconds / max(elapsed, 1e-9)).utf8))
+        }
         if let w = try whisperDecoder.transcriber() {
-            transcripts = try w.transcribe(files: files, batchSize: batchSize, segmenter: segmenter)
+            transcripts = try w.transcribe(files: files, batchSize: batchSize, segmenter: segmenter, progress: progress)
         } else {
             let t = try decoding.transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm)
             for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-            transcripts = try t.transcribe(files: files, batchSize: batchSize, segmenter: segmenter)
+            transcripts = try t.transcribe(files: files, batchSize: batchSize, segmenter: segmenter, progress: progress)
         }
+        FileHandle.standardError.write(Data("\n".utf8))
         for t in transcripts {
             if json {
                 var object: [String: Any] = ["audio": t.audio, "text": t.text]

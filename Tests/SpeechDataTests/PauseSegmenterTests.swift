@@ -27,20 +27,27 @@ final class PauseSegmenterTests: XCTestCase {
         XCTAssertEqual(s.segments(exactly), [.init(start: 0, end: exactly.count)], "10 s is not longer than 10 s")
     }
 
-    /// Sentences of 3 s with 0.5 s pauses: cuts land in the middle of the last pause that keeps each
-    /// segment within the limit, and the segments tile the recording.
-    func testCutsAtTheLastPauseWithinTheLimit() {
+    /// Sentences of 3 s with 0.5 s pauses (21 s). Pause k spans [3.5k + 3, 3.5k + 3.5) s; its middle
+    /// frame is at 3.5k + 3.25 s. Cuts land there: at every pause by default (one sentence per
+    /// segment), at the last pause within the target length when one is set (here two sentences),
+    /// and the segments tile the recording.
+    func testCutsAtPausesUpToTheTargetLength() {
         var audio: [Float] = []
-        for _ in 0..<6 { audio += tone(3) + quiet(0.5) }  // 21 s
-        let segments = PauseSegmenter(maxSeconds: 8).segments(audio)
-        // Pause k spans [3.5k + 3, 3.5k + 3.5) s; its middle frame is at 3.5k + 3.25 s.
-        let cuts = segments.dropFirst().map { Double($0.start) / Double(Self.rate) }
-        XCTAssertEqual(cuts, [6.75, 13.75], "two sentences per segment")
-        XCTAssertEqual(segments.first?.start, 0)
-        XCTAssertEqual(segments.last?.end, audio.count)
-        for (a, b) in zip(segments, segments.dropFirst()) { XCTAssertEqual(a.end, b.start) }
-        for s in segments { XCTAssertLessThanOrEqual(s.end - s.start, 8 * Self.rate) }
-        XCTAssertEqual(segments.count, 3)
+        for _ in 0..<6 { audio += tone(3) + quiet(0.5) }
+        func cuts(_ s: PauseSegmenter) -> [Double] {
+            let segments = s.segments(audio)
+            XCTAssertEqual(segments.first?.start, 0)
+            for (a, b) in zip(segments, segments.dropFirst()) { XCTAssertEqual(a.end, b.start) }
+            for seg in segments { XCTAssertLessThanOrEqual(seg.end - seg.start, Int(s.maxSeconds) * Self.rate) }
+            return segments.dropFirst().map { Double($0.start) / Double(Self.rate) }
+        }
+        // The last pause (20.75 s) leaves only quiet after it: that segment is dropped.
+        XCTAssertEqual(cuts(PauseSegmenter(maxSeconds: 8)), [3.25, 6.75, 10.25, 13.75, 17.25])
+        XCTAssertEqual(PauseSegmenter(maxSeconds: 8).segments(audio).last?.end, Int(20.75 * Double(Self.rate)))
+        XCTAssertEqual(cuts(PauseSegmenter(maxSeconds: 8, targetSeconds: 8)), [6.75, 13.75])
+        XCTAssertEqual(PauseSegmenter(maxSeconds: 8, targetSeconds: 8).segments(audio).last?.end, audio.count)
+        XCTAssertEqual(cuts(PauseSegmenter(maxSeconds: 8, targetSeconds: 2)), [3.25, 6.75, 10.25, 13.75, 17.25],
+                       "no pause within 2 s: the first one after")
     }
 
     /// Speech without a 0.3 s pause: the cut is the quietest 10 ms of the segment's second half
@@ -70,6 +77,7 @@ final class PauseSegmenterTests: XCTestCase {
         for _ in 0..<6 { loud += tone(3) + quiet(0.5) }
         let soft = loud.map { $0 * 0.01 }
         XCTAssertEqual(PauseSegmenter(maxSeconds: 8).segments(loud), PauseSegmenter(maxSeconds: 8).segments(soft))
+        XCTAssertEqual(PauseSegmenter(maxSeconds: 8).segments(loud).count, 6)
     }
 
     func testSettingsAreChecked() {
@@ -77,6 +85,7 @@ final class PauseSegmenterTests: XCTestCase {
         XCTAssertTrue(PauseSegmenter(maxSeconds: 31).problem?.contains("1...30 s") == true)
         XCTAssertTrue(PauseSegmenter(maxSeconds: 0.5).problem?.contains("1...30 s") == true)
         XCTAssertTrue(PauseSegmenter(maxSeconds: 4, minPauseSeconds: 2).problem?.contains("minimum pause") == true)
+        XCTAssertTrue(PauseSegmenter(maxSeconds: 10, targetSeconds: 12).problem?.contains("target segment length") == true)
         XCTAssertTrue(PauseSegmenter(quietDecibels: 0).problem?.contains("quiet level") == true)
     }
 }

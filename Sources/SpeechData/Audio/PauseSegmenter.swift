@@ -2,23 +2,27 @@ import Foundation
 
 /// Cuts long recordings into segments a 30 s model can hear, at pauses (long-form transcription).
 ///
-/// Both models read at most 30 s; the adapters were trained on single lines. A recording longer
-/// than `maxSeconds` is cut where the speaker pauses: the energy of 10 ms frames, a frame being
-/// quiet when it is `quietDecibels` below the recording's loud level (its 95th-percentile frame),
-/// a pause being `minPauseSeconds` of quiet frames, cut in its middle. From each segment start the
-/// cut is the last pause that keeps the segment within `maxSeconds`; where there is none (speech
-/// without a pause) the quietest frame of the segment's second half. Segments with no frame above
-/// the quiet level (silence, hum) are dropped, so the model is never asked to transcribe nothing.
+/// Both models read at most 30 s, and the adapters were trained on single lines: they transcribe
+/// one utterance well and several in a row badly (docs/transcribe.md). A recording longer than
+/// `maxSeconds` is cut where the speaker pauses: the energy of 10 ms frames, a frame being quiet
+/// when it is `quietDecibels` below the recording's loud level (its 95th-percentile frame), a pause
+/// being `minPauseSeconds` of quiet frames, cut in its middle. From each segment start the cut is
+/// the last pause within `targetSeconds` (so a segment gathers utterances up to that length; 0: cut
+/// at every pause), else the first pause within `maxSeconds`, else (speech without a pause) the
+/// quietest frame of the second half of the `maxSeconds` window. Segments with no frame above the
+/// quiet level (silence, hum) are dropped, so the model is never asked to transcribe nothing.
 /// Recordings up to `maxSeconds` come back whole (nothing changes for clip-length audio).
 public struct PauseSegmenter: Sendable {
     public var maxSeconds: Double
+    public var targetSeconds: Double
     public var minPauseSeconds: Double
     public var quietDecibels: Double
     public static let sampleRate = 16000
     static let frameSamples = 160  // 10 ms
 
-    public init(maxSeconds: Double = 30, minPauseSeconds: Double = 0.3, quietDecibels: Double = 35) {
+    public init(maxSeconds: Double = 30, targetSeconds: Double = 0, minPauseSeconds: Double = 0.3, quietDecibels: Double = 35) {
         self.maxSeconds = maxSeconds
+        self.targetSeconds = targetSeconds
         self.minPauseSeconds = minPauseSeconds
         self.quietDecibels = quietDecibels
     }
@@ -38,6 +42,9 @@ public struct PauseSegmenter: Sendable {
         if !(maxSeconds >= 1 && maxSeconds <= 30) {
             return "segment length must be within 1...30 s (the models read 30 s at most), found \(maxSeconds)"
         }
+        if !(targetSeconds >= 0 && targetSeconds <= maxSeconds) {
+            return "target segment length must be within 0...\(maxSeconds) s (the longest segment), found \(targetSeconds)"
+        }
         if !(minPauseSeconds > 0 && minPauseSeconds < maxSeconds / 2) {
             return "minimum pause must be > 0 s and under half the segment length, found \(minPauseSeconds)"
         }
@@ -53,16 +60,19 @@ public struct PauseSegmenter: Sendable {
         let quiet = quietLevel(energy)
         let pauses = pauseCentres(energy, quiet: quiet)
         let maxFrames = maxSamples / Self.frameSamples
+        let targetFrames = Int(targetSeconds * Double(Self.sampleRate)) / Self.frameSamples
         var cuts: [Int] = []  // frame indices
         var start = 0
-        while energy.count - start > maxFrames {
+        while energy.count - start > targetFrames {
             let limit = start + maxFrames
-            if let pause = pauses.last(where: { $0 > start && $0 <= limit }) {
+            if let pause = pauses.last(where: { $0 > start && $0 <= start + targetFrames })
+                ?? pauses.first(where: { $0 > start && $0 <= limit }) {
                 cuts.append(pause)
-            } else {
+            } else if energy.count - start > maxFrames {
                 let half = start + maxFrames / 2
-                let quietest = (half..<limit).min { energy[$0] < energy[$1] } ?? limit
-                cuts.append(quietest)
+                cuts.append((half..<limit).min { energy[$0] < energy[$1] } ?? limit)
+            } else {
+                break  // the rest fits and has no pause to cut at
             }
             start = cuts.last!
         }

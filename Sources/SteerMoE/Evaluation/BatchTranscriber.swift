@@ -36,14 +36,20 @@ extension ClipTranscriber {
     /// longer than `segmenter.maxSeconds` is cut at pauses (PauseSegmenter) and its segments' texts
     /// are joined with spaces; shorter files are read whole, as before. Segments of consecutive files
     /// are transcribed `batchSize` at a time.
-    public func transcribe(files: [String], batchSize: Int = 4, segmenter: PauseSegmenter = PauseSegmenter()) throws -> [FileTranscript] {
+    /// `progress` is told after each batch: files read so far, segments transcribed, their seconds.
+    public func transcribe(files: [String], batchSize: Int = 4, segmenter: PauseSegmenter = PauseSegmenter(),
+                           progress: ((_ filesRead: Int, _ segments: Int, _ seconds: Double) -> Void)? = nil) throws -> [FileTranscript] {
         let size = max(1, batchSize)
         var spans: [[PauseSegmenter.Segment]] = []
         var texts: [[String]] = []
         var pending: [(file: Int, segment: Int, samples: [Float])] = []
+        var segmentsDone = 0, secondsDone = 0.0
         func flush() throws {
             let out = try transcribe(clips: pending.map(\.samples))
             for (p, text) in zip(pending, out) { texts[p.file][p.segment] = text }
+            segmentsDone += pending.count
+            secondsDone += Double(pending.reduce(0) { $0 + $1.samples.count }) / Double(PauseSegmenter.sampleRate)
+            progress?(spans.count, segmentsDone, secondsDone)
             pending.removeAll()
         }
         for (i, file) in files.enumerated() {
