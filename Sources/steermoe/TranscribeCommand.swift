@@ -16,15 +16,22 @@ struct Transcribe: ParsableCommand {
     @Option(help: "Files per batch.") var batchSize = 4
     @Option(help: "Intra-op threads.") var threads: Int?
     @Flag(help: "One JSON object per file: {\"audio\": PATH, \"text\": ...} (with \"segments\" for a file cut at pauses).") var json = false
-    @Option(help: "Files longer than this are cut at pauses into segments at most this long (seconds, 1...30).")
-    var maxSegmentSeconds = PauseSegmenter().maxSeconds
-    @Option(help: "A long file's segments gather utterances up to this length (seconds; 0 = cut at every pause).")
-    var targetSegmentSeconds = PauseSegmenter().targetSeconds
+    @Option(help: "Files longer than this are cut at pauses into segments at most this long (seconds, 1...30; default 10, 30 with --whisper-decoder).")
+    var maxSegmentSeconds: Double?
+    @Option(help: "A long file's segments gather utterances up to this length (seconds; 0 = cut at every pause; default 0, 30 with --whisper-decoder).")
+    var targetSegmentSeconds: Double?
     @Option(help: "Shortest quiet stretch (seconds) that counts as a pause where a long file may be cut.")
     var minPauseSeconds = PauseSegmenter().minPauseSeconds
     @OptionGroup var whisperDecoder: WhisperDecoderOptions
 
-    var segmenter: PauseSegmenter { PauseSegmenter(maxSeconds: maxSegmentSeconds, targetSeconds: targetSegmentSeconds, minPauseSeconds: minPauseSeconds) }
+    /// The model's own way of cutting long files (PauseSegmenter.utterances / .windows), with the options' changes.
+    var segmenter: PauseSegmenter {
+        var s: PauseSegmenter = whisperDecoder.folder == nil ? .utterances : .windows
+        s.maxSeconds = maxSegmentSeconds ?? s.maxSeconds
+        s.targetSeconds = targetSegmentSeconds ?? min(s.targetSeconds, s.maxSeconds)
+        s.minPauseSeconds = minPauseSeconds
+        return s
+    }
 
     func validate() throws {
         if let problem = segmenter.problem { throw ValidationError(problem) }

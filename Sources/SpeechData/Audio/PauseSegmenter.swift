@@ -37,6 +37,13 @@ public struct PauseSegmenter: Sendable {
         public init(start: Int, end: Int) { self.start = start; self.end = end }
     }
 
+    /// For SteerMoE adapters, which were trained on single lines and read several in a row badly:
+    /// recordings over 10 s cut at every pause (chosen on long recordings made of the dev split,
+    /// docs/transcribe.md).
+    public static let utterances = PauseSegmenter(maxSeconds: 10, targetSeconds: 0)
+    /// For Whisper's own decoder, trained on 30 s windows: segments gather utterances up to 30 s.
+    public static let windows = PauseSegmenter(maxSeconds: 30, targetSeconds: 30)
+
     /// What is wrong with these settings, nil when they are usable.
     public var problem: String? {
         if !(maxSeconds >= 1 && maxSeconds <= 30) {

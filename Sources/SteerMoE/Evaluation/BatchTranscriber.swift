@@ -13,6 +13,8 @@ extension Evaluator: BatchTranscriber {}
 /// Anything that transcribes 16 kHz mono clips; reading audio files is shared.
 public protocol ClipTranscriber {
     func transcribe(clips: [[Float]]) throws -> [String]
+    /// How this model's long recordings are best cut (PauseSegmenter.utterances or .windows).
+    var segmenter: PauseSegmenter { get }
 }
 
 /// One file's transcript: the joined text and, for a recording cut at pauses, each segment.
@@ -33,13 +35,14 @@ public struct TranscribedSegment: Sendable, Equatable {
 
 extension ClipTranscriber {
     /// Transcribes audio files (any format libsndfile reads, any sample rate) of any length: a file
-    /// longer than `segmenter.maxSeconds` is cut at pauses (PauseSegmenter) and its segments' texts
-    /// are joined with spaces; shorter files are read whole, as before. Segments of consecutive files
+    /// longer than `segmenter.maxSeconds` (default: the model's own) is cut at pauses
+    /// (PauseSegmenter) and its segments' texts are joined with spaces; shorter files are read whole. Segments of consecutive files
     /// are transcribed `batchSize` at a time.
     /// `progress` is told after each batch: files read so far, segments transcribed, their seconds.
-    public func transcribe(files: [String], batchSize: Int = 4, segmenter: PauseSegmenter = PauseSegmenter(),
+    public func transcribe(files: [String], batchSize: Int = 4, segmenter: PauseSegmenter? = nil,
                            progress: ((_ filesRead: Int, _ segments: Int, _ seconds: Double) -> Void)? = nil) throws -> [FileTranscript] {
         let size = max(1, batchSize)
+        let segmenter = segmenter ?? self.segmenter
         var spans: [[PauseSegmenter.Segment]] = []
         var texts: [[String]] = []
         var pending: [(file: Int, segment: Int, samples: [Float])] = []
@@ -70,8 +73,8 @@ extension ClipTranscriber {
         }
     }
 
-    /// Texts of `transcribe(files:batchSize:segmenter:)` with the default segmenter.
+    /// Texts of `transcribe(files:batchSize:segmenter:)` with the model's own segmenter.
     public func transcribe(files: [String], batchSize: Int = 4) throws -> [String] {
-        try transcribe(files: files, batchSize: batchSize, segmenter: PauseSegmenter()).map(\.text)
+        try transcribe(files: files, batchSize: batchSize, segmenter: nil).map(\.text)
     }
 }

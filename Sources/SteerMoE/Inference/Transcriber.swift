@@ -102,6 +102,9 @@ public final class Transcriber: ClipTranscriber {
         throw ConfigError("\(what) '\(path)' not found (looked in the current folder and in \(checkpoint)); pass it explicitly")
     }
 
+    /// Adapters were trained on single lines: a long recording is read utterance by utterance.
+    public var segmenter: PauseSegmenter { .utterances }
+
     /// Generous speech rate for the generation budget of long clips: fast speech is about 3.5
     /// words/s, ~5 tokens/s with these tokenizers.
     static let tokensPerSecond = 6.0

@@ -56,6 +56,9 @@ public final class WhisperTranscriber: BatchTranscriber, ClipTranscriber {
         return try generate(features: Featurizer.stack(items).features).map(text)
     }
 
+    /// Whisper was trained on 30 s windows: a long recording is read in segments of up to 30 s.
+    public var segmenter: PauseSegmenter { .windows }
+
     /// Transcribes 16 kHz mono clips (longer than 30 s: only the first 30 s are heard).
     public func transcribe(clips: [[Float]]) throws -> [String] {
         try transcribe(clips.map { try Featurizer.clipItem(Array($0.prefix(extractor.chunkSamples)), extractor: extractor,
