@@ -44,6 +44,31 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(read[1].text, TinyStack.words[0])
         XCTAssertEqual(read[1].segments.count, 1, "a file within the limit is read whole")
 
+        // The same through the command line: one JSON object per file, "segments" for the cut one.
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/steermoe")
+            .standardized.path
+        if FileManager.default.isExecutableFile(atPath: binary) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = ["transcribe", "--checkpoint", stack.root + "/run/final", "--json", "--max-segment-seconds", "1.5",
+                           "--min-pause-seconds", "0.02", longFile, files[0]]
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let out = pipe.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, 0)
+            let lines = try String(decoding: out, as: UTF8.self).split(separator: "\n")
+                .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            XCTAssertEqual(lines.count, 2)
+            XCTAssertEqual(lines.first?["audio"] as? String, longFile)
+            XCTAssertEqual(lines.first?["text"] as? String, TinyStack.words.joined(separator: " "))
+            XCTAssertEqual((lines.first?["segments"] as? [[String: Any]])?.compactMap { $0["text"] as? String }, TinyStack.words)
+            XCTAssertEqual(lines.last?["text"] as? String, TinyStack.words[0])
+            XCTAssertNil(lines.last?["segments"], "a file read whole has no segment list")
+        }
+
         // A Whisper folder stored in float16 (as many HF folders are) loads as float32 and transcribes alike.
         let half = stack.root + "/whisper-fp16"
         try FileManager.default.copyItem(atPath: stack.whisper, toPath: half)
