@@ -23,7 +23,7 @@ final class ConfigTests: XCTestCase {
             XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
         }
         let gpuRecipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs/gpu").filter { $0.hasSuffix(".yaml") }
-        XCTAssertEqual(gpuRecipes.count, 6)
+        XCTAssertEqual(gpuRecipes.count, 8)
         for name in gpuRecipes {
             let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
             XCTAssertEqual(c.device, "cuda", name)
@@ -40,6 +40,13 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(bundled.ctcDecodingWeight, recipe.ctcDecodingWeight, "the default decodes as its recipe")
         XCTAssertEqual(bundled.numBeams, recipe.numBeams)
         XCTAssertEqual(bundled.ctcLengthBonus, recipe.ctcLengthBonus)
+        // The second schedule starts from the default: same model, and the folder it names is there.
+        let cycle2 = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-cycle2.yaml")
+        XCTAssertEqual(cycle2.initAdapter, "checkpoints/default")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/" + cycle2.initAdapter! + "/adapter.safetensors"))
+        XCTAssertEqual(cycle2.model, bundled.model)
+        XCTAssertEqual(cycle2.augmentation, bundled.augmentation)
+        XCTAssertNil(recipe.initAdapter)
     }
 
     func testLoadsUpstreamLayerWiseConfigUnchanged() throws {
