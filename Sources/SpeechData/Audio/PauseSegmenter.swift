@@ -108,7 +108,7 @@ public struct PauseSegmenter: Sendable {
 
     /// Middle frame of every run of quiet frames at least `minPauseSeconds` long.
     func pauseCentres(_ energy: [Double], quiet: Double) -> [Int] {
-        let minFrames = max(1, Int(minPauseSeconds * 100))
+        let minFrames = max(1, Int(minPauseSeconds * Double(Self.sampleRate / Self.frameSamples)))
         var centres: [Int] = []
         var runStart: Int? = nil
         for i in 0...energy.count {

@@ -36,9 +36,9 @@ public struct TranscribedSegment: Sendable, Equatable {
 extension ClipTranscriber {
     /// Transcribes audio files (any format libsndfile reads, any sample rate) of any length: a file
     /// longer than `segmenter.maxSeconds` (default: the model's own) is cut at pauses
-    /// (PauseSegmenter) and its segments' texts are joined with spaces; shorter files are read whole. Segments of consecutive files
-    /// are transcribed `batchSize` at a time.
-    /// `progress` is told after each batch: files read so far, segments transcribed, their seconds.
+    /// (PauseSegmenter) and its segments' texts are joined with spaces; shorter files are read
+    /// whole. Segments of consecutive files are transcribed `batchSize` at a time; `progress` is
+    /// told after each batch: files read so far, segments transcribed, their seconds of audio.
     public func transcribe(files: [String], batchSize: Int = 4, segmenter: PauseSegmenter? = nil,
                            progress: ((_ filesRead: Int, _ segments: Int, _ seconds: Double) -> Void)? = nil) throws -> [FileTranscript] {
         let size = max(1, batchSize)

@@ -22,11 +22,8 @@ extension Trainer {
     @discardableResult
     func initializeAdapter(from folder: String) throws -> InitReport {
         let what = "training.init_adapter '\(folder)'"
-        let file = folder + "/" + Checkpoint.adapterFile
-        guard FileManager.default.fileExists(atPath: file) else {
-            throw ConfigError("\(what): no \(Checkpoint.adapterFile) (expected a checkpoint folder written by steermoe train or steermoe export)")
-        }
-        let weights = try Safetensors.load(file)
+        try Self.checkInitAdapterFolder(folder)
+        let weights = try Safetensors.load(folder + "/" + Checkpoint.adapterFile)
         let adapter = setup.model.adapter
         let loaded: (missing: [String], unexpected: [String])
         do {
@@ -50,6 +47,14 @@ extension Trainer {
             report.notes.append("\(folder): unused by this run: \(report.unused.joined(separator: ", "))")
         }
         return report
+    }
+
+    /// Fails early (before the data is indexed) when `folder` holds no adapter.
+    static func checkInitAdapterFolder(_ folder: String) throws {
+        guard FileManager.default.fileExists(atPath: folder + "/" + Checkpoint.adapterFile) else {
+            throw ConfigError("training.init_adapter '\(folder)': no \(Checkpoint.adapterFile) "
+                              + "(expected a checkpoint folder written by steermoe train or steermoe export)")
+        }
     }
 
     /// Step-0 initialisation of a run that starts from `init_adapter`: load, then log. Projection

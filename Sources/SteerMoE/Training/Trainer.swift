@@ -23,9 +23,7 @@ public final class Trainer {
         log = try RunLog(outputDir: c.outputDir, loggingDir: c.loggingDir, quiet: quiet)
         try Data(c.effectiveYAML().utf8).write(to: URL(fileURLWithPath: c.outputDir + "/effective_config.yaml"), options: .atomic)
         guard !c.parquetDirs.isEmpty else { throw ConfigError("parquet_dirs is empty: nothing to train on") }
-        if let folder = c.initAdapter, !FileManager.default.fileExists(atPath: folder + "/" + Checkpoint.adapterFile) {
-            throw ConfigError("training.init_adapter '\(folder)': no \(Checkpoint.adapterFile) (expected a checkpoint folder written by steermoe train or steermoe export)")
-        }
+        if let folder = c.initAdapter { try Self.checkInitAdapterFolder(folder) }
         let trainIndex = try setup.index(paths: c.parquetDirs, skipReport: c.outputDir + "/skipped.jsonl", log: log.say)
         guard trainIndex.entries.count >= c.batchSize else {
             throw ConfigError("only \(trainIndex.entries.count) usable training rows for batch_size \(c.batchSize) (drop_last)")
