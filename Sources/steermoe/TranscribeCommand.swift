@@ -42,7 +42,6 @@ struct Transcribe: ParsableCommand {
 
     func run() throws {
         if let threads { Torch.numThreads = threads }
-        let transcripts: [FileTranscript]
         let started = Date()
         let files = self.files
         // On stderr, so --json output stays one object per line.
@@ -51,15 +50,12 @@ struct Transcribe: ParsableCommand {
             FileHandle.standardError.write(Data(String(format: "\r%d/%d files read, %d segments, %.0f s of audio (%.1f× real time)",
                                                          read, files.count, segments, seconds, seconds / max(elapsed, 1e-9)).utf8))
         }
-        if let w = try whisperDecoder.transcriber() {
-            transcripts = try w.transcribe(files: files, batchSize: batchSize, segmenter: segmenter, progress: progress)
-        } else {
-            let t = try decoding.transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm)
-            for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-            transcripts = try t.transcribe(files: files, batchSize: batchSize, segmenter: segmenter, progress: progress)
-        }
-        FileHandle.standardError.write(Data("\n".utf8))
-        for t in transcripts {
+        // Each file's line as soon as it is done: a long job that fails later keeps what it printed.
+        let json = self.json
+        let terminal = isatty(STDERR_FILENO) != 0
+        let printLine = { (t: FileTranscript) throws in
+            // Clear the progress line first, or a file's line would start after it on a terminal.
+            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
             if json {
                 var object: [String: Any] = ["audio": t.audio, "text": t.text]
                 if t.segments.count > 1 {
@@ -70,7 +66,16 @@ struct Transcribe: ParsableCommand {
             } else {
                 print("\(t.audio)\t\(t.text)")
             }
+            fflush(nil)  // all streams: stdout may be a pipe (block-buffered)
         }
+        if let w = try whisperDecoder.transcriber() {
+            try w.transcribe(files: files, batchSize: batchSize, segmenter: segmenter, progress: progress, finished: printLine)
+        } else {
+            let t = try decoding.transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm)
+            for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+            try t.transcribe(files: files, batchSize: batchSize, segmenter: segmenter, progress: progress, finished: printLine)
+        }
+        FileHandle.standardError.write(Data("\n".utf8))
     }
 }
 

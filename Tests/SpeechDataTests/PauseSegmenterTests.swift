@@ -72,6 +72,11 @@ final class PauseSegmenterTests: XCTestCase {
         XCTAssertEqual(segments.last?.end, audio.count)
     }
 
+    /// Digital silence is nothing to transcribe, however long.
+    func testASilentRecordingHasNoSegments() {
+        XCTAssertEqual(PauseSegmenter(maxSeconds: 10).segments([Float](repeating: 0, count: 40 * Self.rate)), [])
+    }
+
     func testLevelIsRelative() {
         var loud: [Float] = []
         for _ in 0..<6 { loud += tone(3) + quiet(0.5) }

@@ -44,6 +44,16 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(read[1].text, TinyStack.words[0])
         XCTAssertEqual(read[1].segments.count, 1, "a file within the limit is read whole")
 
+        // Each file is handed over as soon as its segments are done, before later files are read.
+        var events: [String] = []
+        let streamed = try transcriber.transcribe(files: [files[0], files[1], longFile], batchSize: 1,
+                                                  segmenter: PauseSegmenter(maxSeconds: 1.5, minPauseSeconds: 0.02),
+                                                  progress: { read, _, _ in events.append("read \(read)") },
+                                                  finished: { events.append("done " + $0.text) })
+        XCTAssertEqual(streamed.map(\.text), [TinyStack.words[0], TinyStack.words[1], TinyStack.words.joined(separator: " ")])
+        XCTAssertEqual(Array(events.prefix(4)), ["read 1", "done " + TinyStack.words[0], "read 2", "done " + TinyStack.words[1]])
+        XCTAssertEqual(events.last, "done " + TinyStack.words.joined(separator: " "))
+
         // The same through the command line: one JSON object per file, "segments" for the cut one.
         let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/steermoe")
             .standardized.path

@@ -100,11 +100,16 @@ public struct PauseSegmenter: Sendable {
     }
 
     /// `quietDecibels` below the 95th-percentile frame: robust to a few clicks, and relative, so
-    /// recording level does not matter.
+    /// recording level does not matter; but never below `silenceFloor`, so a recording of digital
+    /// silence is all quiet rather than all "loud" against itself.
     func quietLevel(_ energy: [Double]) -> Double {
         let sorted = energy.sorted()
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.95))] - quietDecibels
+        return max(sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.95))] - quietDecibels, Self.silenceFloor)
     }
+
+    /// dB re full scale (±1) below which a frame is silent whatever the recording: about two
+    /// 16-bit steps of RMS.
+    static let silenceFloor = -90.0
 
     /// Middle frame of every run of quiet frames at least `minPauseSeconds` long.
     func pauseCentres(_ energy: [Double], quiet: Double) -> [Int] {

@@ -38,15 +38,33 @@ extension ClipTranscriber {
     /// longer than `segmenter.maxSeconds` (default: the model's own) is cut at pauses
     /// (PauseSegmenter) and its segments' texts are joined with spaces; shorter files are read
     /// whole. Segments of consecutive files are transcribed `batchSize` at a time; `progress` is
-    /// told after each batch: files read so far, segments transcribed, their seconds of audio.
+    /// told after each batch: files read so far, segments transcribed, their seconds of audio;
+    /// `finished` gets each file's transcript, in order, as soon as all its segments are done (so a
+    /// caller can write it out before the next files are read).
+    @discardableResult
     public func transcribe(files: [String], batchSize: Int = 4, segmenter: PauseSegmenter? = nil,
-                           progress: ((_ filesRead: Int, _ segments: Int, _ seconds: Double) -> Void)? = nil) throws -> [FileTranscript] {
+                           progress: ((_ filesRead: Int, _ segments: Int, _ seconds: Double) -> Void)? = nil,
+                           finished: ((FileTranscript) throws -> Void)? = nil) throws -> [FileTranscript] {
         let size = max(1, batchSize)
         let segmenter = segmenter ?? self.segmenter
         var spans: [[PauseSegmenter.Segment]] = []
         var texts: [[String]] = []
         var pending: [(file: Int, segment: Int, samples: [Float])] = []
         var segmentsDone = 0, secondsDone = 0.0
+        var results: [FileTranscript] = []
+        func transcript(_ i: Int) -> FileTranscript {
+            let parts = zip(spans[i], texts[i]).map { TranscribedSegment(start: $0.seconds.start, end: $0.seconds.end, text: $1) }
+            return FileTranscript(audio: files[i], text: parts.map(\.text).filter { !$0.isEmpty }.joined(separator: " "),
+                                  segments: parts)
+        }
+        // Hands over every file read so far whose segments are all transcribed (none pending).
+        func handOver() throws {
+            let waiting = Set(pending.map(\.file))
+            while results.count < spans.count && !waiting.contains(results.count) {
+                results.append(transcript(results.count))
+                try finished?(results[results.count - 1])
+            }
+        }
         func flush() throws {
             let out = try transcribe(clips: pending.map(\.samples))
             for (p, text) in zip(pending, out) { texts[p.file][p.segment] = text }
@@ -64,13 +82,11 @@ extension ClipTranscriber {
                 pending.append((i, j, Array(samples[s.start..<s.end])))
                 if pending.count == size { try flush() }
             }
+            try handOver()
         }
         if !pending.isEmpty { try flush() }
-        return files.indices.map { i in
-            let parts = zip(spans[i], texts[i]).map { TranscribedSegment(start: $0.seconds.start, end: $0.seconds.end, text: $1) }
-            return FileTranscript(audio: files[i], text: parts.map(\.text).filter { !$0.isEmpty }.joined(separator: " "),
-                                  segments: parts)
-        }
+        try handOver()
+        return results
     }
 
     /// Texts of `transcribe(files:batchSize:segmenter:)` with the model's own segmenter.
