@@ -11,7 +11,7 @@ models' 30 s window (docs/results.md "Long recordings").
     .venv/bin/python scripts/eval/longform.py build data/corpus/sky/dev --out runs/longform/dev
     steermoe transcribe --json runs/longform/dev/*.wav > runs/longform/dev-30s.jsonl
     .venv/bin/python scripts/eval/longform.py score runs/longform/dev runs/longform/dev-30s.jsonl
-Needs soundfile and soxr in the venv (pip install soundfile soxr).
+Needs the venv of `scripts/bootstrap --reference` (soundfile, soxr).
 """
 import argparse
 import json
