@@ -79,14 +79,16 @@ public final class Transcriber: ClipTranscriber {
             + c.parquetDirs.joined(separator: ", ") : nil
     }
 
-    /// Compares the SHA-256 recorded in the checkpoint's steermoe.json with the folders' files.
-    static func checkDigests(checkpoint: String, whisper: String, llm: String) -> [String] {
+    /// Compares the SHA-256 recorded in the checkpoint's steermoe.json with the folders' files
+    /// (`known`: their digests when the caller has them already, e.g. TrainingSetup.weightDigests).
+    static func checkDigests(checkpoint: String, whisper: String, llm: String,
+                             known: (whisper: [String: String], llm: [String: String])? = nil) -> [String] {
         // An unreadable steermoe.json is no reason to refuse a transcription: no digests to compare.
         guard let info = try? Checkpoint.modelInfo(checkpoint) else { return [] }
         var out: [String] = []
-        for (key, folder) in [("whisper_weights_sha256", whisper), ("llm_weights_sha256", llm)] {
+        for (key, folder, digests) in [("whisper_weights_sha256", whisper, known?.whisper), ("llm_weights_sha256", llm, known?.llm)] {
             guard let expected = info[key] as? [String: String], !expected.isEmpty else { continue }
-            let found = weightDigests(folder: folder)
+            let found = digests ?? weightDigests(folder: folder)
             if found != expected {
                 out.append("\(folder): weights differ from those the adapter was trained with (\(key) in \(checkpoint)/steermoe.json); results may differ")
             }

@@ -41,7 +41,8 @@ extension Trainer {
         report.freshCTCBlank = !ctcBlank.isEmpty
         report.unused = loaded.unexpected
         report.parameters = adapter.namedParameters().count - ctcBlank.count
-        report.notes = Transcriber.checkDigests(checkpoint: folder, whisper: config.whisperPath, llm: config.llmPath)
+        report.notes = Transcriber.checkDigests(checkpoint: folder, whisper: config.whisperPath, llm: config.llmPath,
+                                                known: setup.weightDigests)
         if report.freshCTCBlank { report.notes.append("\(folder) has no ctc_blank (trained without ctc_weight): it starts fresh") }
         if !report.unused.isEmpty {
             report.notes.append("\(folder): unused by this run: \(report.unused.joined(separator: ", "))")
