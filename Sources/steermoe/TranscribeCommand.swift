@@ -24,9 +24,9 @@ struct Transcribe: ParsableCommand {
     var minPauseSeconds = PauseSegmenter().minPauseSeconds
     @OptionGroup var whisperDecoder: WhisperDecoderOptions
 
-    /// The model's own way of cutting long files (PauseSegmenter.utterances / .windows), with the options' changes.
+    /// The model's own way of cutting long files, with the options' changes (known before the models load).
     var segmenter: PauseSegmenter {
-        var s: PauseSegmenter = whisperDecoder.folder == nil ? .utterances : .windows
+        var s = whisperDecoder.folder == nil ? Transcriber.defaultSegmenter : WhisperTranscriber.defaultSegmenter
         s.maxSeconds = maxSegmentSeconds ?? s.maxSeconds
         s.targetSeconds = targetSegmentSeconds ?? min(s.targetSeconds, s.maxSeconds)
         s.minPauseSeconds = minPauseSeconds

@@ -35,8 +35,8 @@ final class TrainerTests: XCTestCase {
         for file in files { long += try Audio.load16k(file: file) + [Float](repeating: 0, count: 320) }
         let longFile = stack.root + "/data/long.wav"
         try Data(Audio.encode(long, sampleRate: 16000, as: .wav)).write(to: URL(fileURLWithPath: longFile))
-        let read = try transcriber.transcribe(files: [longFile, files[0]], batchSize: 3,
-                                              segmenter: PauseSegmenter(maxSeconds: 1.5, minPauseSeconds: 0.02))
+        let shortSegments = PauseSegmenter(maxSeconds: 1.5, minPauseSeconds: 0.02)
+        let read = try transcriber.transcribe(files: [longFile, files[0]], batchSize: 3, segmenter: shortSegments)
         XCTAssertEqual(read[0].segments.count, 8)
         XCTAssertEqual(read[0].text, TinyStack.words.joined(separator: " "))
         XCTAssertEqual(read[0].segments.map(\.text), TinyStack.words)
@@ -47,7 +47,7 @@ final class TrainerTests: XCTestCase {
         // Each file is handed over as soon as its segments are done, before later files are read.
         var events: [String] = []
         let streamed = try transcriber.transcribe(files: [files[0], files[1], longFile], batchSize: 1,
-                                                  segmenter: PauseSegmenter(maxSeconds: 1.5, minPauseSeconds: 0.02),
+                                                  segmenter: shortSegments,
                                                   progress: { read, _, _ in events.append("read \(read)") },
                                                   finished: { events.append("done " + $0.text) })
         XCTAssertEqual(streamed.map(\.text), [TinyStack.words[0], TinyStack.words[1], TinyStack.words.joined(separator: " ")])

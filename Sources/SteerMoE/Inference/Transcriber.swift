@@ -105,7 +105,8 @@ public final class Transcriber: ClipTranscriber {
     }
 
     /// Adapters were trained on single lines: a long recording is read utterance by utterance.
-    public var segmenter: PauseSegmenter { .utterances }
+    public static let defaultSegmenter = PauseSegmenter.utterances
+    public var segmenter: PauseSegmenter { Self.defaultSegmenter }
 
     /// Generous speech rate for the generation budget of long clips: fast speech is about 3.5
     /// words/s, ~5 tokens/s with these tokenizers.

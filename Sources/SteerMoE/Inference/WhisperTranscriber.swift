@@ -57,7 +57,8 @@ public final class WhisperTranscriber: BatchTranscriber, ClipTranscriber {
     }
 
     /// Whisper was trained on 30 s windows: a long recording is read in segments of up to 30 s.
-    public var segmenter: PauseSegmenter { .windows }
+    public static let defaultSegmenter = PauseSegmenter.windows
+    public var segmenter: PauseSegmenter { Self.defaultSegmenter }
 
     /// Transcribes 16 kHz mono clips (longer than 30 s: only the first 30 s are heard).
     public func transcribe(clips: [[Float]]) throws -> [String] {
