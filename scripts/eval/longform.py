@@ -20,7 +20,7 @@ import os
 import numpy as np
 import soundfile
 
-from scoring import decode_audio_16k, edits, load_rows, normalize
+from scoring import decode_audio_16k, error_counts, load_rows
 
 
 def build(a):
@@ -65,12 +65,8 @@ def score(a):
             name = os.path.basename(p["audio"])
             seen.add(name)
             segments += len(p.get("segments", [None]))
-            r, h = normalize(refs[name]), normalize(p["text"])
-            we += edits(r.split(), h.split())
-            wn += len(r.split())
-            rc, hc = r.replace(" ", ""), h.replace(" ", "")
-            ce += edits(list(rc), list(hc))
-            cn += len(rc)
+            w, n, c, m = error_counts(refs[name], p["text"])
+            we, wn, ce, cn = we + w, wn + n, ce + c, cn + m
     missing = set(refs) - seen
     if missing:
         raise SystemExit(f"{a.predictions}: no transcript for {len(missing)} recording(s), e.g. {sorted(missing)[0]}")

@@ -34,6 +34,14 @@ def edits(r, h):
     return prev[-1]
 
 
+def error_counts(reference, hypothesis):
+    """(word edits, reference words, character edits, reference characters) of one line, normalised
+    as `steermoe evaluate` does; summed over lines they give its corpus-level WER and CER."""
+    r, h = normalize(reference), normalize(hypothesis)
+    rc, hc = r.replace(" ", ""), h.replace(" ", "")
+    return edits(r.split(), h.split()), len(r.split()), edits(list(rc), list(hc)), len(rc)
+
+
 def load_rows(split, limit):
     """The first `limit` rows (all when None) of a split's parquet shards, in shard order."""
     rows = []
@@ -72,12 +80,8 @@ def evaluate(rows, transcribe, out=None):
     t0 = time.time()
     for row in rows:
         hyp = transcribe(row)
-        r, h = normalize(row["text"]), normalize(hyp)
-        we += edits(r.split(), h.split())
-        wn += len(r.split())
-        rc, hc = r.replace(" ", ""), h.replace(" ", "")
-        ce += edits(list(rc), list(hc))
-        cn += len(rc)
+        w, n, c, m = error_counts(row["text"], hyp)
+        we, wn, ce, cn = we + w, wn + n, ce + c, cn + m
         preds.append({"reference": row["text"], "hypothesis": hyp})
     result = {"wer": we / max(wn, 1), "cer": ce / max(cn, 1), "utterances": len(rows), "words": wn,
               "seconds": time.time() - t0}
