@@ -45,17 +45,17 @@ struct Transcribe: ParsableCommand {
         let started = Date()
         let files = self.files
         // On stderr, so --json output stays one object per line.
+        let status = StatusLine()
         let progress = { (read: Int, segments: Int, seconds: Double) in
             let elapsed = Date().timeIntervalSince(started)
-            FileHandle.standardError.write(Data(String(format: "\r%d/%d files read, %d segments, %.0f s of audio (%.1f× real time)",
-                                                         read, files.count, segments, seconds, seconds / max(elapsed, 1e-9)).utf8))
+            status.update(String(format: "%d/%d files read, %d segments, %.0f s of audio (%.1f× real time)",
+                                 read, files.count, segments, seconds, seconds / max(elapsed, 1e-9)))
         }
         // Each file's line as soon as it is done: a long job that fails later keeps what it printed.
         let json = self.json
-        let terminal = isatty(STDERR_FILENO) != 0
         let printLine = { (t: FileTranscript) throws in
             // Clear the progress line first, or a file's line would start after it on a terminal.
-            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+            status.clear()
             if json {
                 var object: [String: Any] = ["audio": t.audio, "text": t.text]
                 if t.segments.count > 1 {
@@ -75,7 +75,7 @@ struct Transcribe: ParsableCommand {
             for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
             try t.transcribe(files: files, batchSize: batchSize, segmenter: segmenter, progress: progress, finished: printLine)
         }
-        FileHandle.standardError.write(Data("\n".utf8))
+        status.finish()
     }
 }
 
@@ -103,10 +103,12 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         if let threads { Torch.numThreads = threads }
         let (transcriber, loader, info) = try setUp()
+        let status = StatusLine()
+        let started = Date()
         let result = try Evaluator.run(transcriber, loader, limit: limit) { n in
-            FileHandle.standardError.write(Data("\r\(n) utterances".utf8))
+            status.update(String(format: "%d utterances (%.1f/s)", n, Double(n) / max(Date().timeIntervalSince(started), 1e-9)))
         }
-        FileHandle.standardError.write(Data("\n".utf8))
+        status.finish()
         try reportEvaluation(result, out: out, info: info.merging(["data": data]) { _, new in new })
     }
 

@@ -62,13 +62,18 @@ final class TrainerTests: XCTestCase {
             p.executableURL = URL(fileURLWithPath: binary)
             p.arguments = ["transcribe", "--checkpoint", stack.root + "/run/final", "--json", "--max-segment-seconds", "1.5",
                            "--min-pause-seconds", "0.02", longFile, files[0]]
-            let pipe = Pipe()
+            let pipe = Pipe(), errors = Pipe()
             p.standardOutput = pipe
-            p.standardError = FileHandle.nullDevice
+            p.standardError = errors
             try p.run()
             let out = pipe.fileHandleForReading.readDataToEndOfFile()
+            let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
             XCTAssertEqual(p.terminationStatus, 0)
+            // stderr is a pipe here, not a terminal: progress comes as whole lines (no \r rewrites), the last state last.
+            XCTAssertFalse(err.contains("\r"), err)
+            XCTAssertTrue(err.hasSuffix("\n"), err)
+            XCTAssertTrue(err.split(separator: "\n").last?.hasPrefix("2/2 files read") == true, err)
             let lines = try String(decoding: out, as: UTF8.self).split(separator: "\n")
                 .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
             XCTAssertEqual(lines.count, 2)
