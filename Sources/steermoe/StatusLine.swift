@@ -8,8 +8,12 @@ final class StatusLine {
     private let interval: TimeInterval
     private var pending: String?
     private var lastLogged = Date.distantPast
+    private let started = Date()
 
     init(interval: TimeInterval = 10) { self.interval = interval }
+
+    /// Seconds since this line was made (never 0, so rates can divide by it).
+    var elapsed: TimeInterval { max(Date().timeIntervalSince(started), 1e-9) }
 
     func update(_ text: String) {
         if terminal { return write("\r\u{1B}[2K" + text) }

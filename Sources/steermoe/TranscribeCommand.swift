@@ -42,14 +42,12 @@ struct Transcribe: ParsableCommand {
 
     func run() throws {
         if let threads { Torch.numThreads = threads }
-        let started = Date()
         let files = self.files
         // On stderr, so --json output stays one object per line.
         let status = StatusLine()
         let progress = { (read: Int, segments: Int, seconds: Double) in
-            let elapsed = Date().timeIntervalSince(started)
             status.update(String(format: "%d/%d files read, %d segments, %.0f s of audio (%.1f× real time)",
-                                 read, files.count, segments, seconds, seconds / max(elapsed, 1e-9)))
+                                 read, files.count, segments, seconds, seconds / status.elapsed))
         }
         // Each file's line as soon as it is done: a long job that fails later keeps what it printed.
         let json = self.json
@@ -104,9 +102,8 @@ struct Evaluate: ParsableCommand {
         if let threads { Torch.numThreads = threads }
         let (transcriber, loader, info) = try setUp()
         let status = StatusLine()
-        let started = Date()
         let result = try Evaluator.run(transcriber, loader, limit: limit) { n in
-            status.update(String(format: "%d utterances (%.1f/s)", n, Double(n) / max(Date().timeIntervalSince(started), 1e-9)))
+            status.update(String(format: "%d utterances (%.1f/s)", n, Double(n) / status.elapsed))
         }
         status.finish()
         try reportEvaluation(result, out: out, info: info.merging(["data": data]) { _, new in new })
