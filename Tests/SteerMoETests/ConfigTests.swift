@@ -116,6 +116,8 @@ final class ConfigTests: XCTestCase {
             length_penalty: 0.5
             ctc_decoding_weight: 0.4
             ctc_length_bonus: 0.75
+            projector: mlp
+            projector_hidden_size: 1024
             """)
         let again = try TrainingConfig.parse(yaml: original.effectiveYAML())
         XCTAssertEqual(again.model, original.model)
@@ -131,6 +133,15 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(again.ctcDecodingWeight, 0.4)
         XCTAssertEqual(again.ctcLengthBonus, 0.75)
         XCTAssertEqual(again.model.audioPadding, .trim)
+        XCTAssertEqual(again.model.projector, .mlp)
+        XCTAssertEqual(again.model.projectorHiddenSize, 1024)
+        XCTAssertEqual(try TrainingConfig.parse(yaml: "mode: linear\n").model.projector, .linear, "upstream's default")
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "projector: conv\n")) {
+            XCTAssertTrue("\($0)".contains("'projector' must be linear or mlp, found conv"), "\($0)")
+        }
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "projector: mlp\nprojector_hidden_size: 0\n")) {
+            XCTAssertTrue("\($0)".contains("'projector_hidden_size' must be positive, found 0"), "\($0)")
+        }
         XCTAssertEqual(try TrainingConfig.parse(yaml: "audio_padding: pad30_cut\n").model.audioPadding, .pad30Cut)
         XCTAssertEqual(try TrainingConfig.parse(yaml: "mode: linear\n").model.audioPadding, .pad30, "upstream's default")
         XCTAssertThrowsError(try TrainingConfig.parse(yaml: "training:\n  device: tpu\n")) {

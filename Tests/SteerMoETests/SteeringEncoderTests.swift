@@ -21,6 +21,8 @@ final class SteeringEncoderTests: XCTestCase {
         o.poolingKernel = config["pooling_kernel_size"] as! Int
         o.poolingPosition = config["pooling_position"] as? Int
         o.maxPromptTokens = config["max_prompt_tokens"] as? Int
+        o.projector = SteerMoEOptions.Projector(rawValue: config["projector"] as! String)!
+        o.projectorHiddenSize = config["projector_hidden_size"] as! Int
         let adapter = try SteeringAdapter(layers: c["num_layers"] as! Int, encoderWidth: c["d_whisper"] as! Int,
                                           llmWidth: c["d_llm"] as! Int, options: o)
         var params: [String: Tensor] = [:]
@@ -32,7 +34,7 @@ final class SteeringEncoderTests: XCTestCase {
 
     func testAudioPathMatchesReferenceForEveryCase() throws {
         let cases = (Self.info["cases"] as! [String: Any]).keys.sorted()
-        XCTAssertEqual(cases.count, 5)
+        XCTAssertEqual(cases.count, 6)
         for name in cases {
             let adapter = try Self.adapter(case: name)
             let out = try SteeringEncoder(encoder: Self.encoder, adapter: adapter)(Self.ref["features"]!)

@@ -12,6 +12,7 @@ Written from /work/shared/reference/steermoe-training-procedure.md and upstream-
           if l+1 == pooling_position: x_l = pool(x_l)              # default: after the last layer
       h = encoder.layer_norm(x_L)
   audio = prompt_proj(h)[:, :max_prompt_tokens]                    # Identity when widths match
+          (projector="mlp", ours: prompt_proj(gelu(prompt_proj_in(h))), whatever the widths)
   inputs_embeds = cat(audio, embed_tokens(prompt + transcript + eos))   (right-padded text)
   labels = -100 on audio, prompt and padding positions; loss = HF causal-LM loss
            (shift by one, mean cross-entropy over labels != -100).
@@ -50,6 +51,8 @@ class SteerMoEConfig:
     pooling_kernel_size: int = 4
     pooling_position: int | None = None  # 1-based layer after which to pool; None = last layer
     max_prompt_tokens: int | None = None # keep at most this many audio embeddings
+    projector: str = "linear"            # "linear" (upstream) | "mlp" (Linear, GELU, Linear; ours)
+    projector_hidden_size: int = 2048    # hidden width of the mlp projector
 
 
 class SteeringWhisperEncoder(nn.Module):
@@ -134,8 +137,13 @@ class SteerMoEModel(nn.Module):
             p.requires_grad_(False)
         d_w = whisper_encoder.config.d_model
         d_llm = llm.config.hidden_size
-        # Upstream creates the projection only when the widths differ.
-        self.prompt_proj = nn.Linear(d_w, d_llm) if d_w != d_llm else nn.Identity()
+        self.prompt_proj_in = None
+        if cfg.projector == "mlp":
+            self.prompt_proj_in = nn.Linear(d_w, cfg.projector_hidden_size)
+            self.prompt_proj = nn.Linear(cfg.projector_hidden_size, d_llm)
+        else:
+            # Upstream creates the projection only when the widths differ.
+            self.prompt_proj = nn.Linear(d_w, d_llm) if d_w != d_llm else nn.Identity()
 
     def trainable_parameters(self) -> dict[str, nn.Parameter]:
         """Upstream's names: steering_vectors, router.*, layer_scales, prompt_proj.*"""
@@ -147,6 +155,9 @@ class SteerMoEModel(nn.Module):
             out["router.bias"] = s.router.bias
             if s.layer_scales is not None:
                 out["layer_scales"] = s.layer_scales
+        if self.prompt_proj_in is not None:
+            out["prompt_proj_in.weight"] = self.prompt_proj_in.weight
+            out["prompt_proj_in.bias"] = self.prompt_proj_in.bias
         if isinstance(self.prompt_proj, nn.Linear):
             out["prompt_proj.weight"] = self.prompt_proj.weight
             out["prompt_proj.bias"] = self.prompt_proj.bias
@@ -156,6 +167,8 @@ class SteerMoEModel(nn.Module):
         h = self.speech(features, trace)
         if trace is not None:
             trace["encoder_output"] = h
+        if self.prompt_proj_in is not None:
+            h = F.gelu(self.prompt_proj_in(h))
         audio = self.prompt_proj(h)
         if self.cfg.max_prompt_tokens is not None:
             audio = audio[:, : self.cfg.max_prompt_tokens]

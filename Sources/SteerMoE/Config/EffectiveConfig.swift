@@ -32,6 +32,7 @@ extension TrainingConfig {
             "bucket_by_length": bucketByLength, "calibrate_projection": calibrateProjection, "ctc_weight": model.ctcWeight,
             "ctc_classes": model.ctcClasses.rawValue, "max_eval_samples": opt(maxEvalSamples),
             "audio_padding": model.audioPadding.rawValue,
+            "projector": model.projector.rawValue, "projector_hidden_size": model.projectorHiddenSize,
             "speed_perturbation": augmentation.speedFactors,
             "spec_augment": [
                 "freq_masks": augmentation.freqMasks, "freq_width": augmentation.freqWidth,

@@ -111,6 +111,7 @@ extension TrainingConfig {
         "training.max_consecutive_nonfinite_steps", "training.init_adapter",
         "parquet_dirs", "eval_parquet_dirs", "audio_column", "text_column", "sample_rate", "max_audio_length",
         "max_text_length", "filter_dataset", "bucket_by_length", "calibrate_projection", "ctc_weight", "ctc_classes", "max_eval_samples", "audio_padding",
+        "projector", "projector_hidden_size",
         "textual_prompt", "use_chat_template", "max_prompt_tokens", "use_adapter",
         "save_total_limit", "logging_steps", "eval_steps", "save_steps",
         "log_steering_analysis", "steering_log_interval", "clip_steering_gradients",
@@ -169,6 +170,13 @@ extension TrainingConfig {
             c.model.pooling = kind
         }
         c.model.poolingKernel = try y.int("pooling_kernel_size") ?? c.model.poolingKernel
+        if let p = try y.string("projector") {
+            guard let kind = SteerMoEOptions.Projector(rawValue: p) else {
+                throw ConfigError("\(source): 'projector' must be linear or mlp, found \(p)")
+            }
+            c.model.projector = kind
+        }
+        c.model.projectorHiddenSize = try y.int("projector_hidden_size") ?? c.model.projectorHiddenSize
         c.model.poolingPosition = try y.int("pooling_position")
         c.model.maxPromptTokens = try y.int("max_prompt_tokens")
         if let p = try y.string("audio_padding") {
@@ -260,6 +268,7 @@ extension TrainingConfig {
         try positive(gradientAccumulationSteps, "training.gradient_accumulation_steps")
         try positive(model.numExperts, "steering.num_experts")
         try positive(model.poolingKernel, "pooling_kernel_size")
+        try positive(model.projectorHiddenSize, "projector_hidden_size")
         for f in augmentation.speedFactors where !(f >= 0.5 && f <= 2) {
             throw ConfigError("\(source): 'speed_perturbation' factors must be within 0.5...2, found \(f)")
         }

@@ -41,6 +41,12 @@ public struct SteerMoEOptions: Sendable, Equatable {
         case transcripts
     }
     public var ctcClasses: CTCClasses = .vocabulary
+    /// How pooled encoder states become LLM embeddings: upstream's single Linear (`linear`), or
+    /// Linear → GELU → Linear (`mlp`, ours; the projector of SLAM-ASR-style speech LLMs), whose
+    /// hidden width is `projectorHiddenSize`.
+    public enum Projector: String, Sendable { case linear, mlp }
+    public var projector: Projector = .linear
+    public var projectorHiddenSize = 2048
 
     public init() {}
 }

@@ -3,12 +3,15 @@ import Torch
 
 /// The trainable part of SteerMoE, with upstream's state-dict names: `steering_vectors`
 /// (L, E, d), one `router` Linear(d, E·L) sliced per layer, optional `layer_scales` (L), and
-/// `prompt_proj` Linear(d_whisper, d_llm) when the widths differ (identity otherwise).
+/// `prompt_proj` Linear(d_whisper, d_llm) when the widths differ (identity otherwise). With
+/// `projector: mlp` (ours) the projection is `prompt_proj(gelu(prompt_proj_in(x)))`, whatever the widths.
 public final class SteeringAdapter: Module, @unchecked Sendable {
     @Key public var steeringVectors: Parameter?
     public let router: Linear?
     @Key public var layerScales: Parameter?
     @Key public var projection: Linear?
+    /// The first layer of the `mlp` projector (nil for upstream's linear one).
+    @Key public var projectionIn: Linear?
     /// The CTC blank's vector in the LLM embedding space (only when `ctc_weight` > 0).
     @Key public var ctcBlank: Parameter?
     public let options: SteerMoEOptions
@@ -30,8 +33,17 @@ public final class SteeringAdapter: Module, @unchecked Sendable {
             router = nil
             _layerScales = Key(wrappedValue: nil, "layer_scales")
         }
-        _projection = try Key(wrappedValue: encoderWidth == llmWidth ? nil : Linear(encoderWidth, llmWidth, generator: generator),
-                              "prompt_proj")
+        switch options.projector {
+        case .linear:
+            _projectionIn = Key(wrappedValue: nil, "prompt_proj_in")
+            _projection = try Key(wrappedValue: encoderWidth == llmWidth ? nil : Linear(encoderWidth, llmWidth, generator: generator),
+                                  "prompt_proj")
+        case .mlp:
+            let hidden = options.projectorHiddenSize
+            guard hidden > 0 else { throw TorchError("projector_hidden_size must be positive, got \(hidden)") }
+            _projectionIn = try Key(wrappedValue: Linear(encoderWidth, hidden, generator: generator), "prompt_proj_in")
+            _projection = try Key(wrappedValue: Linear(hidden, llmWidth, generator: generator), "prompt_proj")
+        }
         _ctcBlank = try Key(wrappedValue: options.ctcWeight > 0
                             ? Parameter(Tensor.randn([llmWidth], generator: generator) * 0.01) : nil, "ctc_blank")
     }
@@ -48,11 +60,17 @@ public final class SteeringAdapter: Module, @unchecked Sendable {
         return (try h + steer, gates)
     }
 
-    public func project(_ x: Tensor) throws -> Tensor { try projection.map { try $0(x) } ?? x }
+    public func project(_ x: Tensor) throws -> Tensor {
+        guard let projection else { return x }
+        if let projectionIn { return try projection(projectionIn(x).gelu()) }
+        return try projection(x)
+    }
 
     /// Parameter groups as the procedure trains them: steering vectors (+ layer scales), router,
     /// and the rest (projection).
     public var steeringParameters: [Parameter] { [steeringVectors, layerScales].compactMap { $0 } }
     public var routerParameters: [Parameter] { router?.parameters() ?? [] }
-    public var otherParameters: [Parameter] { (projection?.parameters() ?? []) + [ctcBlank].compactMap { $0 } }
+    public var otherParameters: [Parameter] {
+        (projectionIn?.parameters() ?? []) + (projection?.parameters() ?? []) + [ctcBlank].compactMap { $0 }
+    }
 }
