@@ -23,7 +23,7 @@ final class ConfigTests: XCTestCase {
             XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
         }
         let gpuRecipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs/gpu").filter { $0.hasSuffix(".yaml") }
-        XCTAssertEqual(gpuRecipes.count, 9)
+        XCTAssertEqual(gpuRecipes.count, 11)
         for name in gpuRecipes {
             let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
             XCTAssertEqual(c.device, "cuda", name)
@@ -47,6 +47,18 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(cycle2.model, bundled.model)
         XCTAssertEqual(cycle2.augmentation, bundled.augmentation)
         XCTAssertNil(recipe.initAdapter)
+        // The MLP-projector pair: the default's recipe with projector: mlp, and its linear baseline.
+        let mlp = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
+        var mlpLinear = try TrainingConfig.load(path: root + "/configs/gpu/linear-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
+        XCTAssertEqual(mlp.model.projector, .mlp)
+        XCTAssertEqual(mlpLinear.model.mode, .linear)
+        var asDefault = mlp.model
+        asDefault.projector = .linear
+        XCTAssertEqual(asDefault, recipe.model, "one change from the default's recipe")
+        mlpLinear.model.mode = .steering
+        XCTAssertEqual(mlpLinear.model, mlp.model)
+        XCTAssertEqual(mlpLinear.augmentation, mlp.augmentation)
+        XCTAssertEqual(mlp.maxSteps, recipe.maxSteps)
     }
 
     func testLoadsUpstreamLayerWiseConfigUnchanged() throws {
