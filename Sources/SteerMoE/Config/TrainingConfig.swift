@@ -151,40 +151,24 @@ extension TrainingConfig {
         c.whisperNumLayers = try y.int("whisper_encoder.num_layers")
         c.llmPath = try y.string("llm_decoder.model_name") ?? y.string("llm_decoder.model_path") ?? c.llmPath
 
-        if let mode = try y.string("steering.mode") ?? y.string("mode") {
-            guard let m = SteerMoEOptions.Mode(rawValue: mode) else {
-                throw ConfigError("\(source): 'mode' must be steering or linear, found \(mode)")
-            }
-            c.model.mode = m
-        }
+        c.model.mode = try choice(y.string("steering.mode") ?? y.string("mode"), key: "mode",
+                                  allowed: "steering or linear", source: source) ?? c.model.mode
         c.model.numExperts = try y.int("steering.num_experts") ?? c.model.numExperts
         c.model.steeringScale = try y.double("steering.steering_scale") ?? c.model.steeringScale
         c.model.useLayerScales = try y.bool("steering.use_layer_scales") ?? c.model.useLayerScales
         c.model.loadBalancingWeight = try y.double("steering.load_balancing_weight") ?? 0
         c.useSteeringGradientClipping = try y.bool("steering.use_gradient_clipping") ?? y.bool("clip_steering_gradients") ?? true
         c.steeringGradientClip = try y.double("steering.steering_gradient_clip") ?? 1.0
-        if let p = try y.string("pooling_type") {
-            guard let kind = SteerMoEOptions.Pooling(rawValue: p) else {
-                throw ConfigError("\(source): 'pooling_type' must be avg, max or none, found \(p)")
-            }
-            c.model.pooling = kind
-        }
+        c.model.pooling = try choice(y.string("pooling_type"), key: "pooling_type",
+                                     allowed: "avg, max or none", source: source) ?? c.model.pooling
         c.model.poolingKernel = try y.int("pooling_kernel_size") ?? c.model.poolingKernel
-        if let p = try y.string("projector") {
-            guard let kind = SteerMoEOptions.Projector(rawValue: p) else {
-                throw ConfigError("\(source): 'projector' must be linear or mlp, found \(p)")
-            }
-            c.model.projector = kind
-        }
-        c.model.projectorHiddenSize = try y.int("projector_hidden_size") ?? c.model.projectorHiddenSize
         c.model.poolingPosition = try y.int("pooling_position")
+        c.model.projector = try choice(y.string("projector"), key: "projector",
+                                       allowed: "linear or mlp", source: source) ?? c.model.projector
+        c.model.projectorHiddenSize = try y.int("projector_hidden_size") ?? c.model.projectorHiddenSize
         c.model.maxPromptTokens = try y.int("max_prompt_tokens")
-        if let p = try y.string("audio_padding") {
-            guard let v = SteerMoEOptions.AudioPadding(rawValue: p) else {
-                throw ConfigError("\(source): 'audio_padding' must be pad30, pad30_cut or trim, found \(p)")
-            }
-            c.model.audioPadding = v
-        }
+        c.model.audioPadding = try choice(y.string("audio_padding"), key: "audio_padding",
+                                          allowed: "pad30, pad30_cut or trim", source: source) ?? c.model.audioPadding
 
         c.outputDir = try y.string("training.output_dir") ?? c.outputDir
         c.loggingDir = try y.string("training.logging_dir")
@@ -221,12 +205,8 @@ extension TrainingConfig {
         c.bucketByLength = try y.bool("bucket_by_length") ?? false
         c.calibrateProjection = try y.bool("calibrate_projection") ?? false
         c.model.ctcWeight = try y.double("ctc_weight") ?? 0
-        if let v = try y.string("ctc_classes") {
-            guard let classes = SteerMoEOptions.CTCClasses(rawValue: v) else {
-                throw ConfigError("\(source): 'ctc_classes' must be vocabulary or transcripts, found \(v)")
-            }
-            c.model.ctcClasses = classes
-        }
+        c.model.ctcClasses = try choice(y.string("ctc_classes"), key: "ctc_classes",
+                                        allowed: "vocabulary or transcripts", source: source) ?? c.model.ctcClasses
         c.maxEvalSamples = try y.int("max_eval_samples")
         c.augmentation = Augmentation(speedFactors: try y.doubles("speed_perturbation") ?? [],
                                       freqMasks: try y.int("spec_augment.freq_masks") ?? 0,
@@ -257,6 +237,15 @@ extension TrainingConfig {
 
         try c.validate(source: source)
         return c
+    }
+
+    /// The case of `T` that a key's string `value` names; nil when the key is absent. The error
+    /// names the file, the key, the allowed values and what was found.
+    static func choice<T: RawRepresentable>(_ value: String?, key: String, allowed: String,
+                                            source: String) throws -> T? where T.RawValue == String {
+        guard let value else { return nil }
+        guard let v = T(rawValue: value) else { throw ConfigError("\(source): '\(key)' must be \(allowed), found \(value)") }
+        return v
     }
 
     mutating func validate(source: String) throws {
