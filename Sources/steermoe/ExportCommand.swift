@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SteerMoE
+import Torch
 
 /// `steermoe export CHECKPOINT --out DIR`
 struct ExportCommand: ParsableCommand {
@@ -10,9 +11,17 @@ struct ExportCommand: ParsableCommand {
 
     @Argument(help: "Checkpoint folder written by train (checkpoint-N, best, final).") var checkpoint: String
     @Option(help: "Destination folder (replaced).") var out: String
+    @Option(help: "Store the adapter weights as float16 or bfloat16 (half the size; read back as float32). Default: as trained.")
+    var dtype: String?
 
     func run() throws {
-        for note in try Checkpoint.export(from: checkpoint, to: out) { print("note: \(note)") }
+        let stored = try dtype.map { name in
+            guard let d = DType(name: name), d.isFloatingPoint else {
+                throw ValidationError("--dtype \(name): expected float32, float16 or bfloat16")
+            }
+            return d
+        }
+        for note in try Checkpoint.export(from: checkpoint, to: out, dtype: stored) { print("note: \(note)") }
         print("exported \(checkpoint) -> \(out)")
     }
 }

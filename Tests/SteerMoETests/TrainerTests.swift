@@ -185,6 +185,23 @@ final class TrainerTests: XCTestCase {
             with: Data(contentsOf: URL(fileURLWithPath: stack.root + "/shared/" + Checkpoint.modelInfoFile))) as! [String: Any]
         XCTAssertEqual(exported["ctc_class_ids"] as? [Int], expected.sorted())
         XCTAssertEqual(try Transcriber(checkpoint: stack.root + "/shared", ctcDecodingWeight: 0.5).warnings, [])
+        // Half precision: float16 on disk, read back as float32 equal to the weights rounded once.
+        XCTAssertEqual(try Checkpoint.export(from: stack.root + "/run/checkpoint-2", to: stack.root + "/half", dtype: .float16),
+                       ["adapter weights stored as float16"])
+        let full = try Safetensors.load(stack.root + "/run/checkpoint-2/" + Checkpoint.adapterFile)
+        let half = try Safetensors.load(stack.root + "/half/" + Checkpoint.adapterFile)
+        XCTAssertEqual(Set(half.keys), Set(full.keys))
+        for (name, w) in half { XCTAssertEqual(w.dtype, .float16, name) }
+        let reader = try Transcriber(checkpoint: stack.root + "/half", ctcDecodingWeight: 0.5)
+        for (name, p) in reader.model.adapter.namedParameters() {
+            XCTAssertEqual(p.value.dtype, .float32, name)
+            let expected = try full[name]!.to(dtype: .float16).to(dtype: .float32)
+            XCTAssertEqual(try (p.value - expected).abs().amax().item(), 0, name)
+        }
+        XCTAssertEqual(try reader.transcribe(files: [stack.root + "/data/0.wav"]).count, 1)
+        XCTAssertThrowsError(try Checkpoint.export(from: stack.root + "/run/checkpoint-2", to: stack.root + "/x", dtype: .int64)) {
+            XCTAssertTrue("\($0)".contains("expected a floating-point type"), "\($0)")
+        }
         XCTAssertThrowsError(try Checkpoint.export(from: stack.root + "/nothing", to: stack.root + "/x")) {
             XCTAssertTrue("\($0)".contains("no adapter.safetensors (expected a checkpoint folder written by steermoe train)"), "\($0)")
         }
@@ -223,6 +240,14 @@ final class TrainerTests: XCTestCase {
         XCTAssertFalse(report.freshCTCBlank)
         for (name, value) in fresh.setup.model.adapter.stateDict() {
             XCTAssertEqual(try value.toArray(Float.self), try trained[name]!.toArray(Float.self), name)
+        }
+        // From a half-precision export: float32 parameters holding the rounded weights.
+        try Checkpoint.export(from: source, to: stack.root + "/half", dtype: .bfloat16)
+        let fromHalf = try Trainer(setup: TrainingSetup(config: warmConfig) { _ in }, quiet: true)
+        try fromHalf.initializeAdapter(from: stack.root + "/half")
+        for (name, value) in fromHalf.setup.model.adapter.stateDict() {
+            XCTAssertEqual(value.dtype, .float32, name)
+            XCTAssertEqual(try value.toArray(Float.self), try trained[name]!.to(dtype: .bfloat16).to(dtype: .float32).toArray(Float.self), name)
         }
 
         // A run with the audio-token CTC from a source trained without it: ctc_blank starts fresh.

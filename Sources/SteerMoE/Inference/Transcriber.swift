@@ -38,7 +38,8 @@ public final class Transcriber: ClipTranscriber {
         decoder.eval()
         let adapter = try SteeringAdapter(layers: encoder.layerCount, encoderWidth: encoder.config.width,
                                           llmWidth: decoder.config.hiddenSize, options: c.model)
-        try adapter.load(Safetensors.load(checkpoint + "/" + Checkpoint.adapterFile))
+        // float32 too for an adapter exported at half precision (steermoe export --dtype float16).
+        try adapter.load(Safetensors.load(checkpoint + "/" + Checkpoint.adapterFile), dtype: .float32)
         try adapter.freeze()
         model = SteerMoEModel(encoder: encoder, llm: decoder, adapter: adapter)
         if device != .cpu { try model.to(device: device) }

@@ -1,5 +1,6 @@
 import Foundation
 import Tokenizers
+import Torch
 
 extension Checkpoint {
     /// The CTC classes of an adapter trained with `ctc_classes: transcripts`: from its steermoe.json
@@ -30,9 +31,14 @@ extension Checkpoint {
     /// config, trainer state and steermoe.json, without the optimizer state; an adapter trained
     /// with `ctc_classes: transcripts` gets its class list in steermoe.json (rebuilt from its
     /// training transcripts when the checkpoint predates it), so joint CTC decoding works without
-    /// the training data. Written to a temporary folder and renamed into place. Returns notes.
+    /// the training data. `dtype` (float16 or bfloat16) stores the weights at that precision, half
+    /// the size; loaders read them back as float32, the adapter's compute type. Written to a
+    /// temporary folder and renamed into place. Returns notes.
     @discardableResult
-    public static func export(from source: String, to destination: String) throws -> [String] {
+    public static func export(from source: String, to destination: String, dtype: DType? = nil) throws -> [String] {
+        if let dtype, !dtype.isFloatingPoint {
+            throw ConfigError("export dtype \(dtype): expected a floating-point type (float32, float16 or bfloat16)")
+        }
         let fm = FileManager.default
         // "dir/" would put the temporary folder inside the destination it then replaces.
         let destination = URL(fileURLWithPath: destination).standardizedFileURL.path
@@ -54,8 +60,16 @@ extension Checkpoint {
         let tmp = destination + ".tmp-\(getpid())"
         try? fm.removeItem(atPath: tmp)
         try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-        for file in [adapterFile, configFile, stateFile] where fm.fileExists(atPath: source + "/" + file) {
+        for file in [configFile, stateFile] where fm.fileExists(atPath: source + "/" + file) {
             try fm.copyItem(atPath: source + "/" + file, toPath: tmp + "/" + file)
+        }
+        if let dtype {
+            let weights = try Safetensors.load(source + "/" + adapterFile)
+            let converted = try weights.mapValues { try $0.dtype.isFloatingPoint ? $0.to(dtype: dtype) : $0 }
+            try Safetensors.save(converted, to: tmp + "/" + adapterFile, metadata: ["format": "steermoe-adapter"])
+            notes.append("adapter weights stored as \(dtype)")
+        } else {
+            try fm.copyItem(atPath: source + "/" + adapterFile, toPath: tmp + "/" + adapterFile)
         }
         try writeSynced(JSONSerialization.data(withJSONObject: info, options: [.prettyPrinted, .sortedKeys]),
                         to: tmp + "/" + modelInfoFile)

@@ -27,7 +27,7 @@ extension Trainer {
         let adapter = setup.model.adapter
         let loaded: (missing: [String], unexpected: [String])
         do {
-            loaded = try adapter.load(weights, strict: false)
+            loaded = try adapter.load(weights, strict: false, dtype: .float32)  // also from a half-precision export
         } catch {
             throw ConfigError("\(what): \(error) (its config must match this run's mode, num_experts, encoder and LLM)")
         }
