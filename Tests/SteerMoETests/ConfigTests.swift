@@ -30,9 +30,11 @@ final class ConfigTests: XCTestCase {
         }
         let bundled = try TrainingConfig.load(path: root + "/checkpoints/default/config.yaml")
         XCTAssertEqual(bundled.model.ctcWeight, 0.5)
-        // The default was trained by the GPU pad30_cut recipe with speed perturbation (step 2,500 of 2,500).
-        let recipe = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-long.yaml")
-        XCTAssertEqual(bundled.model.audioPadding, .pad30Cut)
+        // The default was trained on the CPU by the long MLP recipe (trimmed audio, speed perturbation,
+        // step 2,500 of 2,500); the previous, GPU-trained default stays next to it.
+        let recipe = try TrainingConfig.load(path: root + "/configs/steermoe-smollm2-sky-ctc-mlp-speed-long.yaml")
+        XCTAssertEqual(bundled.model.audioPadding, .trim)
+        XCTAssertEqual(bundled.model.projector, .mlp)
         XCTAssertEqual(bundled.model, recipe.model)
         XCTAssertEqual(bundled.maxSteps, recipe.maxSteps)
         XCTAssertEqual(bundled.augmentation, recipe.augmentation)
@@ -40,12 +42,24 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(bundled.ctcDecodingWeight, recipe.ctcDecodingWeight, "the default decodes as its recipe")
         XCTAssertEqual(bundled.numBeams, recipe.numBeams)
         XCTAssertEqual(bundled.ctcLengthBonus, recipe.ctcLengthBonus)
-        // The second schedule starts from the default: same model, and the folder it names is there.
+        let gpuDefault = try TrainingConfig.load(path: root + "/checkpoints/gpu-smollm2-pad30cut-speed/config.yaml")
+        let gpuRecipe = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-long.yaml")
+        XCTAssertEqual(gpuDefault.model, gpuRecipe.model)
+        XCTAssertEqual(gpuDefault.model.audioPadding, .pad30Cut)
+        XCTAssertEqual(gpuDefault.augmentation, gpuRecipe.augmentation)
+        // The long CPU recipe is the GPU MLP recipe on trimmed audio without CUDA.
+        var gpuMLP = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
+        gpuMLP.model.audioPadding = .trim
+        XCTAssertEqual(gpuMLP.model, recipe.model)
+        XCTAssertEqual(gpuMLP.augmentation, recipe.augmentation)
+        XCTAssertEqual(gpuMLP.maxSteps, recipe.maxSteps)
+        XCTAssertEqual(recipe.device, "cpu")
+        // The second schedule starts from the GPU default: same model, and the folder it names is there.
         let cycle2 = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-cycle2.yaml")
-        XCTAssertEqual(cycle2.initAdapter, "checkpoints/default")
+        XCTAssertEqual(cycle2.initAdapter, "checkpoints/gpu-smollm2-pad30cut-speed")
         XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/" + cycle2.initAdapter! + "/adapter.safetensors"))
-        XCTAssertEqual(cycle2.model, bundled.model)
-        XCTAssertEqual(cycle2.augmentation, bundled.augmentation)
+        XCTAssertEqual(cycle2.model, gpuDefault.model)
+        XCTAssertEqual(cycle2.augmentation, gpuDefault.augmentation)
         XCTAssertNil(recipe.initAdapter)
         // The MLP-projector pair: the default's recipe with projector: mlp, and its linear baseline.
         let mlp = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
@@ -54,11 +68,11 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(mlpLinear.model.mode, .linear)
         var asDefault = mlp.model
         asDefault.projector = .linear
-        XCTAssertEqual(asDefault, recipe.model, "one change from the default's recipe")
+        XCTAssertEqual(asDefault, gpuRecipe.model, "one change from the GPU default's recipe")
         mlpLinear.model.mode = .steering
         XCTAssertEqual(mlpLinear.model, mlp.model)
         XCTAssertEqual(mlpLinear.augmentation, mlp.augmentation)
-        XCTAssertEqual(mlp.maxSteps, recipe.maxSteps)
+        XCTAssertEqual(mlp.maxSteps, gpuRecipe.maxSteps)
     }
 
     func testLoadsUpstreamLayerWiseConfigUnchanged() throws {

@@ -44,7 +44,9 @@ llm = AutoModelForCausalLM.from_pretrained(llm_path).eval()
 tokenizer = AutoTokenizer.from_pretrained(llm_path)
 features = WhisperFeatureExtractor.from_pretrained(whisper)
 mode = cfg.get("mode") or cfg.get("steering", {}).get("mode", "steering")
-model = SteerMoEModel(encoder, llm, SteerMoEConfig(mode=mode, num_experts=cfg["steering"]["num_experts"])).eval()
+model = SteerMoEModel(encoder, llm, SteerMoEConfig(mode=mode, num_experts=cfg["steering"]["num_experts"],
+                                                  projector=cfg.get("projector", "linear"),
+                                                  projector_hidden_size=cfg.get("projector_hidden_size", 2048))).eval()
 weights = load_file(os.path.join(a.checkpoint, "adapter.safetensors"))
 for name, param in model.trainable_parameters().items():
     param.data.copy_(weights[name])
