@@ -25,6 +25,8 @@ public enum Checkpoint {
     public static let stateFile = "trainer_state.json"
     public static let configFile = "config.yaml"
     public static let modelInfoFile = "steermoe.json"
+    /// The safetensors metadata every adapter file carries (training checkpoints and exports).
+    static let adapterMetadata = ["format": "steermoe-adapter"]
 
     public static func save(to dir: String, adapter: SteeringAdapter, optimizer: AdamW?, state: TrainerState,
                             configYAML: String, modelInfo: [String: Any]) throws {
@@ -32,7 +34,7 @@ public enum Checkpoint {
         let tmp = dir + ".tmp-\(getpid())"
         try? fm.removeItem(atPath: tmp)
         try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-        try Safetensors.save(adapter.stateDict(), to: tmp + "/" + adapterFile, metadata: ["format": "steermoe-adapter"])
+        try Safetensors.save(adapter.stateDict(), to: tmp + "/" + adapterFile, metadata: adapterMetadata)
         if let optimizer { try Safetensors.save(optimizer.stateDict(), to: tmp + "/" + optimizerFile) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

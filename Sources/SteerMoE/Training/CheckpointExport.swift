@@ -66,7 +66,7 @@ extension Checkpoint {
         if let dtype {
             let weights = try Safetensors.load(source + "/" + adapterFile)
             let converted = try weights.mapValues { try $0.dtype.isFloatingPoint ? $0.to(dtype: dtype) : $0 }
-            try Safetensors.save(converted, to: tmp + "/" + adapterFile, metadata: ["format": "steermoe-adapter"])
+            try Safetensors.save(converted, to: tmp + "/" + adapterFile, metadata: adapterMetadata)
             notes.append("adapter weights stored as \(dtype)")
         } else {
             try fm.copyItem(atPath: source + "/" + adapterFile, toPath: tmp + "/" + adapterFile)
