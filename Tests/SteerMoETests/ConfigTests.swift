@@ -30,18 +30,26 @@ final class ConfigTests: XCTestCase {
         }
         let bundled = try TrainingConfig.load(path: root + "/checkpoints/default/config.yaml")
         XCTAssertEqual(bundled.model.ctcWeight, 0.5)
-        // The default was trained on the CPU by the long MLP recipe (trimmed audio, speed perturbation,
-        // step 2,500 of 2,500); the previous, GPU-trained default stays next to it.
-        let recipe = try TrainingConfig.load(path: root + "/configs/steermoe-smollm2-sky-ctc-mlp-speed-long.yaml")
-        XCTAssertEqual(bundled.model.audioPadding, .trim)
+        // The default was trained on a GPU by the MLP recipe on the padded window (pad30_cut, speed
+        // perturbation, step 2,000 of 2,500); the faster CPU-trained adapter of the same recipe on
+        // trimmed audio, and the earlier GPU default, stay next to it.
+        let mlpRecipe = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
+        XCTAssertEqual(bundled.model.audioPadding, .pad30Cut)
         XCTAssertEqual(bundled.model.projector, .mlp)
-        XCTAssertEqual(bundled.model, recipe.model)
-        XCTAssertEqual(bundled.maxSteps, recipe.maxSteps)
-        XCTAssertEqual(bundled.augmentation, recipe.augmentation)
+        XCTAssertEqual(bundled.model, mlpRecipe.model)
+        XCTAssertEqual(bundled.maxSteps, mlpRecipe.maxSteps)
+        XCTAssertEqual(bundled.augmentation, mlpRecipe.augmentation)
         XCTAssertEqual(bundled.augmentation.speedFactors, [0.9, 1.0, 1.1])
-        XCTAssertEqual(bundled.ctcDecodingWeight, recipe.ctcDecodingWeight, "the default decodes as its recipe")
-        XCTAssertEqual(bundled.numBeams, recipe.numBeams)
-        XCTAssertEqual(bundled.ctcLengthBonus, recipe.ctcLengthBonus)
+        XCTAssertEqual(bundled.ctcDecodingWeight, mlpRecipe.ctcDecodingWeight, "the default decodes as its recipe")
+        XCTAssertEqual(bundled.numBeams, mlpRecipe.numBeams)
+        XCTAssertEqual(bundled.ctcLengthBonus, mlpRecipe.ctcLengthBonus)
+        let recipe = try TrainingConfig.load(path: root + "/configs/steermoe-smollm2-sky-ctc-mlp-speed-long.yaml")
+        let fast = try TrainingConfig.load(path: root + "/checkpoints/cpu-smollm2-trim-mlp/config.yaml")
+        XCTAssertEqual(fast.model.audioPadding, .trim)
+        XCTAssertEqual(fast.model, recipe.model)
+        XCTAssertEqual(fast.maxSteps, recipe.maxSteps)
+        XCTAssertEqual(fast.augmentation, recipe.augmentation)
+        XCTAssertEqual(fast.numBeams, recipe.numBeams)
         let gpuDefault = try TrainingConfig.load(path: root + "/checkpoints/gpu-smollm2-pad30cut-speed/config.yaml")
         let gpuRecipe = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-long.yaml")
         XCTAssertEqual(gpuDefault.model, gpuRecipe.model)
