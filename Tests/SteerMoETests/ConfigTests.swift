@@ -23,7 +23,7 @@ final class ConfigTests: XCTestCase {
             XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
         }
         let gpuRecipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs/gpu").filter { $0.hasSuffix(".yaml") }
-        XCTAssertEqual(gpuRecipes.count, 11)
+        XCTAssertEqual(gpuRecipes.count, 13)
         for name in gpuRecipes {
             let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
             XCTAssertEqual(c.device, "cuda", name)
@@ -81,6 +81,19 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(mlpLinear.model, mlp.model)
         XCTAssertEqual(mlpLinear.augmentation, mlp.augmentation)
         XCTAssertEqual(mlp.maxSteps, gpuRecipe.maxSteps)
+        // The Qwen2.5 MLP pair (prepared for a GPU loan): the default's recipe with only the LLM and its
+        // CTC classes changed, and its linear baseline.
+        var qwenMLP = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
+        var qwenMLPLinear = try TrainingConfig.load(path: root + "/configs/gpu/linear-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
+        XCTAssertEqual(qwenMLP.llmPath, "models/qwen2.5-coder-0.5b-instruct")
+        XCTAssertEqual(qwenMLP.model.ctcClasses, .transcripts)
+        XCTAssertEqual(qwenMLP.maxSteps, mlp.maxSteps)
+        XCTAssertEqual(qwenMLP.augmentation, mlp.augmentation)
+        XCTAssertNotEqual(qwenMLP.outputDir, qwenMLPLinear.outputDir)
+        qwenMLPLinear.model.mode = .steering
+        XCTAssertEqual(qwenMLPLinear.model, qwenMLP.model)
+        qwenMLP.model.ctcClasses = mlp.model.ctcClasses
+        XCTAssertEqual(qwenMLP.model, mlp.model)
     }
 
     func testLoadsUpstreamLayerWiseConfigUnchanged() throws {
