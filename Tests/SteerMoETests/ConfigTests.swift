@@ -81,6 +81,14 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(mlpLinear.model, mlp.model)
         XCTAssertEqual(mlpLinear.augmentation, mlp.augmentation)
         XCTAssertEqual(mlp.maxSteps, gpuRecipe.maxSteps)
+        // The bf16 CPU recipe is the 1,000-step CPU MLP recipe with bf16 autocast on.
+        let cpuMLP = try TrainingConfig.load(path: root + "/configs/steermoe-smollm2-sky-ctc-mlp.yaml")
+        let cpuMLPbf16 = try TrainingConfig.load(path: root + "/configs/steermoe-smollm2-sky-ctc-mlp-bf16.yaml")
+        XCTAssertFalse(cpuMLP.bf16)
+        XCTAssertTrue(cpuMLPbf16.bf16)
+        XCTAssertEqual(cpuMLPbf16.model, cpuMLP.model)
+        XCTAssertEqual(cpuMLPbf16.maxSteps, cpuMLP.maxSteps)
+        XCTAssertEqual(cpuMLPbf16.seed, cpuMLP.seed)
         // The Qwen2.5 MLP pair (prepared for a GPU loan): the default's recipe with only the LLM and its
         // CTC classes changed, and its linear baseline.
         var qwenMLP = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
