@@ -56,7 +56,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(gpuDefault.model.audioPadding, .pad30Cut)
         XCTAssertEqual(gpuDefault.augmentation, gpuRecipe.augmentation)
         // The long CPU recipe is the GPU MLP recipe on trimmed audio without CUDA.
-        var gpuMLP = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
+        var gpuMLP = mlpRecipe
         gpuMLP.model.audioPadding = .trim
         XCTAssertEqual(gpuMLP.model, recipe.model)
         XCTAssertEqual(gpuMLP.augmentation, recipe.augmentation)
@@ -70,17 +70,16 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(cycle2.augmentation, gpuDefault.augmentation)
         XCTAssertNil(recipe.initAdapter)
         // The MLP-projector pair: the default's recipe with projector: mlp, and its linear baseline.
-        let mlp = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
         var mlpLinear = try TrainingConfig.load(path: root + "/configs/gpu/linear-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
-        XCTAssertEqual(mlp.model.projector, .mlp)
+        XCTAssertEqual(mlpRecipe.model.projector, .mlp)
         XCTAssertEqual(mlpLinear.model.mode, .linear)
-        var asDefault = mlp.model
+        var asDefault = mlpRecipe.model
         asDefault.projector = .linear
         XCTAssertEqual(asDefault, gpuRecipe.model, "one change from the GPU default's recipe")
         mlpLinear.model.mode = .steering
-        XCTAssertEqual(mlpLinear.model, mlp.model)
-        XCTAssertEqual(mlpLinear.augmentation, mlp.augmentation)
-        XCTAssertEqual(mlp.maxSteps, gpuRecipe.maxSteps)
+        XCTAssertEqual(mlpLinear.model, mlpRecipe.model)
+        XCTAssertEqual(mlpLinear.augmentation, mlpRecipe.augmentation)
+        XCTAssertEqual(mlpRecipe.maxSteps, gpuRecipe.maxSteps)
         // The bf16 CPU recipe is the 1,000-step CPU MLP recipe with bf16 autocast on.
         let cpuMLP = try TrainingConfig.load(path: root + "/configs/steermoe-smollm2-sky-ctc-mlp.yaml")
         let cpuMLPbf16 = try TrainingConfig.load(path: root + "/configs/steermoe-smollm2-sky-ctc-mlp-bf16.yaml")
@@ -95,13 +94,13 @@ final class ConfigTests: XCTestCase {
         var qwenMLPLinear = try TrainingConfig.load(path: root + "/configs/gpu/linear-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
         XCTAssertEqual(qwenMLP.llmPath, "models/qwen2.5-coder-0.5b-instruct")
         XCTAssertEqual(qwenMLP.model.ctcClasses, .transcripts)
-        XCTAssertEqual(qwenMLP.maxSteps, mlp.maxSteps)
-        XCTAssertEqual(qwenMLP.augmentation, mlp.augmentation)
+        XCTAssertEqual(qwenMLP.maxSteps, mlpRecipe.maxSteps)
+        XCTAssertEqual(qwenMLP.augmentation, mlpRecipe.augmentation)
         XCTAssertNotEqual(qwenMLP.outputDir, qwenMLPLinear.outputDir)
         qwenMLPLinear.model.mode = .steering
         XCTAssertEqual(qwenMLPLinear.model, qwenMLP.model)
-        qwenMLP.model.ctcClasses = mlp.model.ctcClasses
-        XCTAssertEqual(qwenMLP.model, mlp.model)
+        qwenMLP.model.ctcClasses = mlpRecipe.model.ctcClasses
+        XCTAssertEqual(qwenMLP.model, mlpRecipe.model)
     }
 
     func testLoadsUpstreamLayerWiseConfigUnchanged() throws {
