@@ -2,7 +2,7 @@
 # no Swift, no network), from the repository root with STASH and OUT set:
 #   1. unpacks the payload staged by scripts/gpu/stage from $STASH into this tree, /tmp/steermoe
 #      and /tmp/libs, and checks every file against scripts/gpu/payload.sha256;
-#   2. points LD_LIBRARY_PATH at the wheel's libtorch and CUDA libraries;
+#   2. points LD_LIBRARY_PATH at the wheel's libtorch and CUDA libraries (scripts/gpu/libpath.sh);
 #   3. converts the GGUF with our converter and checks the result's SHA-256 against this repo's
 #      models/smollm2-135m-instruct (the converter is deterministic).
 # Defines say (a timestamped line, also appended to $OUT/summary.txt). Exits on any failure.
@@ -17,8 +17,7 @@ xz -dc "$STASH/libs.tar.xz" | tar x -C /tmp
 sums=scripts/gpu/payload.sha256  # payloads staged before c1 carried their own sums
 [ -f "$STASH/payload.sha256" ] && sums=$STASH/payload.sha256
 sha256sum --quiet -c "$sums" || { say "FAIL payload checksums"; exit 1; }
-T=$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')
-export LD_LIBRARY_PATH=$T/lib:$T/../nvidia/cu13/lib:/tmp/libs
+source scripts/gpu/libpath.sh
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee -a "$OUT/summary.txt"
 
 say "converting the GGUF"
