@@ -1,0 +1,98 @@
+"""Is system A's WER/CER really different from system B's on the same clips? Paired bootstrap over
+utterances (Koehn 2004; Bisani & Ney 2004): resample the clips with replacement, recompute both
+corpus-level error rates on each resample, and report the difference B - A with its 95% interval
+and a two-sided p-value. Both files are `steermoe evaluate` predictions.jsonl of the same split;
+lines are matched by (source, row), and both must hold the same clips.
+
+    .venv/bin/python scripts/eval/paired_bootstrap.py A/predictions.jsonl B/predictions.jsonl [--resamples 10000] [--seed 0]
+
+Scoring is scoring.error_counts (the evaluator's normalisation), so the point estimates are the
+WER/CER that `steermoe evaluate` printed.
+"""
+import argparse
+import json
+import random
+import sys
+
+from scoring import error_counts
+
+
+def load(path):
+    """{(source, row): (reference, hypothesis)} of one predictions.jsonl."""
+    lines = {}
+    for number, line in enumerate(open(path), 1):
+        row = json.loads(line)
+        key = (row.get("source", ""), row["row"])
+        if key in lines:
+            sys.exit(f"{path}:{number}: clip {key} appears twice")
+        lines[key] = (row["reference"], row["hypothesis"])
+    return lines
+
+
+def paired_counts(path_a, path_b):
+    """Per clip: (word edits A, word edits B, words, char edits A, char edits B, chars)."""
+    a, b = load(path_a), load(path_b)
+    if a.keys() != b.keys():
+        only_a, only_b = len(a.keys() - b.keys()), len(b.keys() - a.keys())
+        sys.exit(f"the two files hold different clips ({only_a} only in {path_a}, {only_b} only in {path_b})")
+    counts = []
+    for key in sorted(a):
+        ref_a, hyp_a = a[key]
+        ref_b, hyp_b = b[key]
+        if ref_a != ref_b:
+            sys.exit(f"clip {key}: the references differ ({ref_a!r} vs {ref_b!r})")
+        wa, words, ca, chars = error_counts(ref_a, hyp_a)
+        wb, _, cb, _ = error_counts(ref_b, hyp_b)
+        counts.append((wa, wb, words, ca, cb, chars))
+    return counts
+
+
+def rates(counts):
+    """(WER A, WER B, CER A, CER B) in %, corpus level."""
+    s = [sum(c[i] for c in counts) for i in range(6)]
+    return 100 * s[0] / s[2], 100 * s[1] / s[2], 100 * s[3] / s[5], 100 * s[4] / s[5]
+
+
+def bootstrap(counts, resamples, seed):
+    """Sorted differences B - A of WER and of CER over `resamples` resamples of the clips."""
+    rng = random.Random(seed)
+    n = len(counts)
+    wer_diffs, cer_diffs = [], []
+    for _ in range(resamples):
+        sample = [counts[rng.randrange(n)] for _ in range(n)]
+        wa, wb, ca, cb = rates(sample)
+        wer_diffs.append(wb - wa)
+        cer_diffs.append(cb - ca)
+    return sorted(wer_diffs), sorted(cer_diffs)
+
+
+def summary(name, point, diffs):
+    lo, hi = diffs[int(0.025 * len(diffs))], diffs[int(0.975 * len(diffs)) - 1]
+    # Two-sided: how often a resample puts the difference on the other side of zero.
+    below = sum(d <= 0 for d in diffs) / len(diffs)
+    above = sum(d >= 0 for d in diffs) / len(diffs)
+    p = min(1.0, 2 * min(below, above))
+    return f"{name} B - A: {point:+.2f} points, 95% interval [{lo:+.2f}, {hi:+.2f}], p = {p:.3f}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("a")
+    parser.add_argument("b")
+    parser.add_argument("--resamples", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    counts = paired_counts(args.a, args.b)
+    wa, wb, ca, cb = rates(counts)
+    better_a = sum(c[0] < c[1] for c in counts)
+    better_b = sum(c[1] < c[0] for c in counts)
+    print(f"A: {args.a}\nB: {args.b}")
+    print(f"{len(counts)} clips, {sum(c[2] for c in counts)} words; WER A {wa:.2f}%, B {wb:.2f}%; CER A {ca:.2f}%, B {cb:.2f}%")
+    print(f"clips with fewer word errors: A {better_a}, B {better_b}, tied {len(counts) - better_a - better_b}")
+    wer_diffs, cer_diffs = bootstrap(counts, args.resamples, args.seed)
+    print(summary("WER", wb - wa, wer_diffs))
+    print(summary("CER", cb - ca, cer_diffs))
+
+
+if __name__ == "__main__":
+    main()
