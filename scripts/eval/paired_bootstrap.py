@@ -2,7 +2,8 @@
 utterances (Koehn 2004; Bisani & Ney 2004): resample the clips with replacement, recompute both
 corpus-level error rates on each resample, and report the difference B - A with its 95% interval
 and a two-sided p-value. Both files are `steermoe evaluate` predictions.jsonl of the same split;
-lines are matched by (source, row), and both must hold the same clips.
+lines are matched by (parquet file, row), or by line number where a file lacks them, and both must
+hold the same clips with the same references.
 
     .venv/bin/python scripts/eval/paired_bootstrap.py A/predictions.jsonl B/predictions.jsonl [--resamples 10000] [--seed 0]
 
@@ -17,28 +18,40 @@ import sys
 from scoring import error_counts
 
 
+def clip_key(row):
+    """A clip's name: its parquet file (split folder and file name, so that the same split read from
+    another working directory still matches) and row; None where the file lacks them (older
+    scripts/eval outputs)."""
+    if row.get("source") is None or row.get("row") is None:
+        return None
+    return "/".join(row["source"].replace("\\", "/").split("/")[-2:]), row["row"]
+
+
 def load(path):
-    """{(source, row): (reference, hypothesis)} of one predictions.jsonl."""
-    lines = {}
-    for number, line in enumerate(open(path), 1):
-        row = json.loads(line)
-        key = (row.get("source", ""), row["row"])
-        if key in lines:
-            sys.exit(f"{path}:{number}: clip {key} appears twice")
-        lines[key] = (row["reference"], row["hypothesis"])
-    return lines
+    """[(clip key, reference, hypothesis)] of one predictions.jsonl, in file order."""
+    lines = [json.loads(line) for line in open(path)]
+    return [(clip_key(row), row["reference"], row["hypothesis"]) for row in lines]
 
 
 def paired_counts(path_a, path_b):
-    """Per clip: (word edits A, word edits B, words, char edits A, char edits B, chars)."""
+    """Per clip: (word edits A, word edits B, words, char edits A, char edits B, chars). Clips are
+    matched by key when both files name them, by line order otherwise."""
     a, b = load(path_a), load(path_b)
-    if a.keys() != b.keys():
-        only_a, only_b = len(a.keys() - b.keys()), len(b.keys() - a.keys())
-        sys.exit(f"the two files hold different clips ({only_a} only in {path_a}, {only_b} only in {path_b})")
+    if all(k is not None for k, _, _ in a + b):
+        for path, lines in ((path_a, a), (path_b, b)):
+            if len({k for k, _, _ in lines}) != len(lines):
+                sys.exit(f"{path}: a clip appears twice")
+        by_key = {k: (ref, hyp) for k, ref, hyp in b}
+        missing = [k for k, _, _ in a if k not in by_key]
+        if missing or len(a) != len(b):
+            sys.exit(f"the two files hold different clips ({len(a)} and {len(b)} lines; e.g. {missing[:1]} only in {path_a})")
+        pairs = [(k, ref, hyp, *by_key[k]) for k, ref, hyp in a]
+    else:
+        if len(a) != len(b):
+            sys.exit(f"{path_a} has {len(a)} lines, {path_b} {len(b)}; without clip names they are matched by line")
+        pairs = [(n + 1, ra, ha, rb, hb) for n, ((_, ra, ha), (_, rb, hb)) in enumerate(zip(a, b))]
     counts = []
-    for key in sorted(a):
-        ref_a, hyp_a = a[key]
-        ref_b, hyp_b = b[key]
+    for key, ref_a, hyp_a, ref_b, hyp_b in pairs:
         if ref_a != ref_b:
             sys.exit(f"clip {key}: the references differ ({ref_a!r} vs {ref_b!r})")
         wa, words, ca, chars = error_counts(ref_a, hyp_a)

@@ -46,7 +46,10 @@ def load_rows(split, limit):
     """The first `limit` rows (all when None) of a split's parquet shards, in shard order."""
     rows = []
     for f in sorted(glob.glob(os.path.join(split, "*.parquet"))):
-        rows += pq.read_table(f, columns=["audio", "text"]).to_pylist()
+        shard = pq.read_table(f, columns=["audio", "text"]).to_pylist()
+        for index, row in enumerate(shard):
+            row["source"], row["row"] = f, index  # as `steermoe evaluate` names a clip
+        rows += shard
     return rows[:limit] if limit else rows
 
 
@@ -82,7 +85,7 @@ def evaluate(rows, transcribe, out=None):
         hyp = transcribe(row)
         w, n, c, m = error_counts(row["text"], hyp)
         we, wn, ce, cn = we + w, wn + n, ce + c, cn + m
-        preds.append({"reference": row["text"], "hypothesis": hyp})
+        preds.append({"reference": row["text"], "hypothesis": hyp, "source": row.get("source"), "row": row.get("row")})
     result = {"wer": we / max(wn, 1), "cer": ce / max(cn, 1), "utterances": len(rows), "words": wn,
               "seconds": time.time() - t0}
     print(f"WER {result['wer']*100:.2f}%  CER {result['cer']*100:.2f}%  ({len(rows)} utterances, {wn} words, {result['seconds']:.1f} s)")
