@@ -85,7 +85,8 @@ def summary(name, point, diffs):
     below = sum(d <= 0 for d in diffs) / len(diffs)
     above = sum(d >= 0 for d in diffs) / len(diffs)
     p = min(1.0, 2 * min(below, above))
-    return f"{name} B - A: {point:+.2f} points, 95% interval [{lo:+.2f}, {hi:+.2f}], p = {p:.3f}"
+    p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    return f"{name} B - A: {point:+.2f} points, 95% interval [{lo:+.2f}, {hi:+.2f}], {p_text}"
 
 
 def main():
