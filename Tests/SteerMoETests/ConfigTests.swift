@@ -14,9 +14,17 @@ final class ConfigTests: XCTestCase {
         return path
     }
 
-    /// Every recipe in configs/ and the bundled default's config load (keys, values, validation).
-    func testRecipesAndTheBundledDefaultConfigLoad() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
+    /// The repository root, for the recipes in configs/ and the bundled checkpoints.
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../..").standardized.path
+
+    func recipe(_ relativePath: String) throws -> TrainingConfig {
+        try TrainingConfig.load(path: Self.repoRoot + "/" + relativePath)
+    }
+
+    /// Every recipe in configs/ and configs/gpu/ loads (keys, values, validation).
+    func testEveryRecipeLoads() throws {
+        let root = Self.repoRoot
         let recipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs").filter { $0.hasSuffix(".yaml") }
         XCTAssertGreaterThan(recipes.count, 10)
         for name in recipes {
@@ -28,12 +36,16 @@ final class ConfigTests: XCTestCase {
             let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
             XCTAssertEqual(c.device, "cuda", name)
         }
-        let bundled = try TrainingConfig.load(path: root + "/checkpoints/default/config.yaml")
+    }
+
+    /// Each bundled checkpoint's config is the recipe that trained it.
+    func testBundledCheckpointsMatchTheirRecipes() throws {
+        let bundled = try recipe("checkpoints/default/config.yaml")
         XCTAssertEqual(bundled.model.ctcWeight, 0.5)
         // The default was trained on a GPU by the MLP recipe on the padded window (pad30_cut, speed
         // perturbation, step 2,000 of 2,500); the faster CPU-trained adapter of the same recipe on
         // trimmed audio, and the earlier GPU default, stay next to it.
-        let mlpRecipe = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
+        let mlpRecipe = try recipe("configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
         XCTAssertEqual(bundled.model.audioPadding, .pad30Cut)
         XCTAssertEqual(bundled.model.projector, .mlp)
         XCTAssertEqual(bundled.model, mlpRecipe.model)
@@ -43,34 +55,41 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(bundled.ctcDecodingWeight, mlpRecipe.ctcDecodingWeight, "the default decodes as its recipe")
         XCTAssertEqual(bundled.numBeams, mlpRecipe.numBeams)
         XCTAssertEqual(bundled.ctcLengthBonus, mlpRecipe.ctcLengthBonus)
-        let recipe = try TrainingConfig.load(path: root + "/configs/steermoe-smollm2-sky-ctc-mlp-speed-long.yaml")
-        let fast = try TrainingConfig.load(path: root + "/checkpoints/cpu-smollm2-trim-mlp/config.yaml")
+        let longCPU = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-speed-long.yaml")
+        let fast = try recipe("checkpoints/cpu-smollm2-trim-mlp/config.yaml")
         XCTAssertEqual(fast.model.audioPadding, .trim)
-        XCTAssertEqual(fast.model, recipe.model)
-        XCTAssertEqual(fast.maxSteps, recipe.maxSteps)
-        XCTAssertEqual(fast.augmentation, recipe.augmentation)
-        XCTAssertEqual(fast.numBeams, recipe.numBeams)
-        let gpuDefault = try TrainingConfig.load(path: root + "/checkpoints/gpu-smollm2-pad30cut-speed/config.yaml")
-        let gpuRecipe = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-long.yaml")
+        XCTAssertEqual(fast.model, longCPU.model)
+        XCTAssertEqual(fast.maxSteps, longCPU.maxSteps)
+        XCTAssertEqual(fast.augmentation, longCPU.augmentation)
+        XCTAssertEqual(fast.numBeams, longCPU.numBeams)
+        let gpuDefault = try recipe("checkpoints/gpu-smollm2-pad30cut-speed/config.yaml")
+        let gpuRecipe = try recipe("configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-long.yaml")
         XCTAssertEqual(gpuDefault.model, gpuRecipe.model)
         XCTAssertEqual(gpuDefault.model.audioPadding, .pad30Cut)
         XCTAssertEqual(gpuDefault.augmentation, gpuRecipe.augmentation)
+        // The second schedule starts from the GPU default: same model, and the folder it names is there.
+        let cycle2 = try recipe("configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-cycle2.yaml")
+        XCTAssertEqual(cycle2.initAdapter, "checkpoints/gpu-smollm2-pad30cut-speed")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: Self.repoRoot + "/" + cycle2.initAdapter! + "/adapter.safetensors"))
+        XCTAssertEqual(cycle2.model, gpuDefault.model)
+        XCTAssertEqual(cycle2.augmentation, gpuDefault.augmentation)
+        XCTAssertNil(longCPU.initAdapter)
+    }
+
+    /// Recipes documented as "X with one change" differ from X only there (docs/results.md compares them).
+    func testRecipeVariantsDifferOnlyWhereDocumented() throws {
+        let mlpRecipe = try recipe("configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
+        let gpuRecipe = try recipe("configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-long.yaml")
+        let longCPU = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-speed-long.yaml")
         // The long CPU recipe is the GPU MLP recipe on trimmed audio without CUDA.
         var gpuMLP = mlpRecipe
         gpuMLP.model.audioPadding = .trim
-        XCTAssertEqual(gpuMLP.model, recipe.model)
-        XCTAssertEqual(gpuMLP.augmentation, recipe.augmentation)
-        XCTAssertEqual(gpuMLP.maxSteps, recipe.maxSteps)
-        XCTAssertEqual(recipe.device, "cpu")
-        // The second schedule starts from the GPU default: same model, and the folder it names is there.
-        let cycle2 = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-cycle2.yaml")
-        XCTAssertEqual(cycle2.initAdapter, "checkpoints/gpu-smollm2-pad30cut-speed")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/" + cycle2.initAdapter! + "/adapter.safetensors"))
-        XCTAssertEqual(cycle2.model, gpuDefault.model)
-        XCTAssertEqual(cycle2.augmentation, gpuDefault.augmentation)
-        XCTAssertNil(recipe.initAdapter)
+        XCTAssertEqual(gpuMLP.model, longCPU.model)
+        XCTAssertEqual(gpuMLP.augmentation, longCPU.augmentation)
+        XCTAssertEqual(gpuMLP.maxSteps, longCPU.maxSteps)
+        XCTAssertEqual(longCPU.device, "cpu")
         // The MLP-projector pair: the default's recipe with projector: mlp, and its linear baseline.
-        var mlpLinear = try TrainingConfig.load(path: root + "/configs/gpu/linear-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
+        var mlpLinear = try recipe("configs/gpu/linear-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
         XCTAssertEqual(mlpRecipe.model.projector, .mlp)
         XCTAssertEqual(mlpLinear.model.mode, .linear)
         var asDefault = mlpRecipe.model
@@ -81,17 +100,34 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(mlpLinear.augmentation, mlpRecipe.augmentation)
         XCTAssertEqual(mlpRecipe.maxSteps, gpuRecipe.maxSteps)
         // The bf16 CPU recipe is the 1,000-step CPU MLP recipe with bf16 autocast on.
-        let cpuMLP = try TrainingConfig.load(path: root + "/configs/steermoe-smollm2-sky-ctc-mlp.yaml")
-        let cpuMLPbf16 = try TrainingConfig.load(path: root + "/configs/steermoe-smollm2-sky-ctc-mlp-bf16.yaml")
+        let cpuMLP = try recipe("configs/steermoe-smollm2-sky-ctc-mlp.yaml")
+        let cpuMLPbf16 = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16.yaml")
         XCTAssertFalse(cpuMLP.bf16)
         XCTAssertTrue(cpuMLPbf16.bf16)
         XCTAssertEqual(cpuMLPbf16.model, cpuMLP.model)
         XCTAssertEqual(cpuMLPbf16.maxSteps, cpuMLP.maxSteps)
         XCTAssertEqual(cpuMLPbf16.seed, cpuMLP.seed)
+        // The long CPU recipe in bf16, and its linear baseline: bf16 on, output folders apart, nothing else.
+        let longBf16 = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-speed-long-bf16.yaml")
+        var longBf16Linear = try recipe("configs/linear-smollm2-sky-ctc-mlp-speed-long-bf16.yaml")
+        XCTAssertFalse(longCPU.bf16)
+        XCTAssertTrue(longBf16.bf16 && longBf16Linear.bf16)
+        XCTAssertEqual(longBf16Linear.model.mode, .linear)
+        XCTAssertNotEqual(longBf16.outputDir, longCPU.outputDir)
+        XCTAssertNotEqual(longBf16.outputDir, longBf16Linear.outputDir)
+        for variant in [longBf16, longBf16Linear] {
+            XCTAssertEqual(variant.maxSteps, longCPU.maxSteps)
+            XCTAssertEqual(variant.seed, longCPU.seed)
+            XCTAssertEqual(variant.augmentation, longCPU.augmentation)
+            XCTAssertEqual(variant.numBeams, longCPU.numBeams)
+        }
+        XCTAssertEqual(longBf16.model, longCPU.model)
+        longBf16Linear.model.mode = .steering
+        XCTAssertEqual(longBf16Linear.model, longCPU.model)
         // The Qwen2.5 MLP pair (prepared for a GPU loan): the default's recipe with only the LLM and its
         // CTC classes changed, and its linear baseline.
-        var qwenMLP = try TrainingConfig.load(path: root + "/configs/gpu/steermoe-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
-        var qwenMLPLinear = try TrainingConfig.load(path: root + "/configs/gpu/linear-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
+        var qwenMLP = try recipe("configs/gpu/steermoe-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
+        var qwenMLPLinear = try recipe("configs/gpu/linear-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
         XCTAssertEqual(qwenMLP.llmPath, "models/qwen2.5-coder-0.5b-instruct")
         XCTAssertEqual(qwenMLP.model.ctcClasses, .transcripts)
         XCTAssertEqual(qwenMLP.maxSteps, mlpRecipe.maxSteps)
