@@ -131,9 +131,19 @@ public struct TrainingSetup {
     }
 }
 
+/// The file in a model folder that names the weights it is an exact copy of: `scripts/gpu/stage`
+/// ships Whisper's encoder as float16 (the converted weights are float16 values, checked there), and
+/// writes the source folder's digests here so that adapters trained on the copy record those.
+public let sourceDigestsFile = "source_weights_sha256.json"
+
 /// SHA-256 of every *.safetensors file of a model folder (by `sha256sum`, part of coreutils),
-/// so a saved adapter records exactly which frozen weights it was trained against.
+/// so a saved adapter records exactly which frozen weights it was trained against; for a staged
+/// copy, the digests its `source_weights_sha256.json` names.
 public func weightDigests(folder: String) -> [String: String] {
+    if let data = FileManager.default.contents(atPath: folder + "/" + sourceDigestsFile),
+       let recorded = (try? JSONSerialization.jsonObject(with: data)) as? [String: String], !recorded.isEmpty {
+        return recorded
+    }
     let fm = FileManager.default
     let files = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".safetensors") }.sorted()
     guard !files.isEmpty else { return [:] }
