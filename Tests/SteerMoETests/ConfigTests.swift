@@ -76,6 +76,18 @@ final class ConfigTests: XCTestCase {
         XCTAssertNil(longCPU.initAdapter)
     }
 
+    /// `variant` is `base` trained in bf16: same schedule, seed, augmentation and decoding, its own
+    /// output folder (the caller compares the models, which a linear baseline changes on purpose).
+    func assertBf16Copy(_ variant: TrainingConfig, of base: TrainingConfig, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(base.bf16, file: file, line: line)
+        XCTAssertTrue(variant.bf16, file: file, line: line)
+        XCTAssertNotEqual(variant.outputDir, base.outputDir, file: file, line: line)
+        XCTAssertEqual(variant.maxSteps, base.maxSteps, file: file, line: line)
+        XCTAssertEqual(variant.seed, base.seed, file: file, line: line)
+        XCTAssertEqual(variant.augmentation, base.augmentation, file: file, line: line)
+        XCTAssertEqual(variant.numBeams, base.numBeams, file: file, line: line)
+    }
+
     /// Recipes documented as "X with one change" differ from X only there (docs/results.md compares them).
     func testRecipeVariantsDifferOnlyWhereDocumented() throws {
         let mlpRecipe = try recipe("configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
@@ -102,25 +114,15 @@ final class ConfigTests: XCTestCase {
         // The bf16 CPU recipe is the 1,000-step CPU MLP recipe with bf16 autocast on.
         let cpuMLP = try recipe("configs/steermoe-smollm2-sky-ctc-mlp.yaml")
         let cpuMLPbf16 = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16.yaml")
-        XCTAssertFalse(cpuMLP.bf16)
-        XCTAssertTrue(cpuMLPbf16.bf16)
+        assertBf16Copy(cpuMLPbf16, of: cpuMLP)
         XCTAssertEqual(cpuMLPbf16.model, cpuMLP.model)
-        XCTAssertEqual(cpuMLPbf16.maxSteps, cpuMLP.maxSteps)
-        XCTAssertEqual(cpuMLPbf16.seed, cpuMLP.seed)
         // The long CPU recipe in bf16, and its linear baseline: bf16 on, output folders apart, nothing else.
         let longBf16 = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-speed-long-bf16.yaml")
         var longBf16Linear = try recipe("configs/linear-smollm2-sky-ctc-mlp-speed-long-bf16.yaml")
-        XCTAssertFalse(longCPU.bf16)
-        XCTAssertTrue(longBf16.bf16 && longBf16Linear.bf16)
+        assertBf16Copy(longBf16, of: longCPU)
+        assertBf16Copy(longBf16Linear, of: longCPU)
         XCTAssertEqual(longBf16Linear.model.mode, .linear)
-        XCTAssertNotEqual(longBf16.outputDir, longCPU.outputDir)
         XCTAssertNotEqual(longBf16.outputDir, longBf16Linear.outputDir)
-        for variant in [longBf16, longBf16Linear] {
-            XCTAssertEqual(variant.maxSteps, longCPU.maxSteps)
-            XCTAssertEqual(variant.seed, longCPU.seed)
-            XCTAssertEqual(variant.augmentation, longCPU.augmentation)
-            XCTAssertEqual(variant.numBeams, longCPU.numBeams)
-        }
         XCTAssertEqual(longBf16.model, longCPU.model)
         longBf16Linear.model.mode = .steering
         XCTAssertEqual(longBf16Linear.model, longCPU.model)

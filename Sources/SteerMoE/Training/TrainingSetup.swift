@@ -140,11 +140,11 @@ public let sourceDigestsFile = "source_weights_sha256.json"
 /// so a saved adapter records exactly which frozen weights it was trained against; for a staged
 /// copy, the digests its `source_weights_sha256.json` names.
 public func weightDigests(folder: String) -> [String: String] {
-    if let data = FileManager.default.contents(atPath: folder + "/" + sourceDigestsFile),
+    let fm = FileManager.default
+    if let data = fm.contents(atPath: folder + "/" + sourceDigestsFile),
        let recorded = (try? JSONSerialization.jsonObject(with: data)) as? [String: String], !recorded.isEmpty {
         return recorded
     }
-    let fm = FileManager.default
     let files = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".safetensors") }.sorted()
     guard !files.isEmpty else { return [:] }
     let p = Process()
