@@ -8,8 +8,6 @@ import os
 import time
 
 import pyarrow.parquet as pq
-import soundfile
-import soxr
 
 
 def normalize(text):
@@ -55,11 +53,15 @@ def load_rows(split, limit):
 
 def decode_audio(row):
     """(float32 samples, sample rate) of a row's audio struct."""
+    # Imported here: the text-only tools (paired_bootstrap, error_types) run in the plain bootstrap
+    # venv, which has pyarrow but not the reference stack's soundfile and soxr.
+    import soundfile
     return soundfile.read(io.BytesIO(row["audio"]["bytes"]), dtype="float32")
 
 
 def decode_audio_16k(row):
     """A row's audio as 16 kHz mono float32 samples (channels averaged, soxr resampling)."""
+    import soxr
     audio, rate = decode_audio(row)
     if audio.ndim > 1:
         audio = audio.mean(axis=1)
