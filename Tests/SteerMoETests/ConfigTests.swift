@@ -126,6 +126,21 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(longBf16.model, longCPU.model)
         longBf16Linear.model.mode = .steering
         XCTAssertEqual(longBf16Linear.model, longCPU.model)
+        // One-change variants of the two bf16 recipes: SpecAugment on the long schedule, pooling over 2 frames.
+        let longSpec = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-speed-long-specaug-bf16.yaml")
+        XCTAssertEqual(longSpec.model, longBf16.model)
+        XCTAssertEqual(longSpec.augmentation.speedFactors, longBf16.augmentation.speedFactors)
+        XCTAssertEqual([longSpec.augmentation.freqMasks, longSpec.augmentation.freqWidth, longSpec.augmentation.timeMasks], [2, 15, 2])
+        XCTAssertEqual(longSpec.augmentation.timeWidth, 0.05)
+        XCTAssertEqual([longSpec.maxSteps, longSpec.numBeams], [longBf16.maxSteps, longBf16.numBeams])
+        XCTAssertNotEqual(longSpec.outputDir, longBf16.outputDir)
+        var pool2 = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-pool2.yaml")
+        XCTAssertEqual(pool2.model.poolingKernel, 2)
+        XCTAssertEqual(cpuMLPbf16.model.poolingKernel, 4)
+        XCTAssertNotEqual(pool2.outputDir, cpuMLPbf16.outputDir)
+        XCTAssertEqual([pool2.maxSteps, pool2.numBeams], [cpuMLPbf16.maxSteps, cpuMLPbf16.numBeams])
+        pool2.model.poolingKernel = 4
+        XCTAssertEqual(pool2.model, cpuMLPbf16.model)
         // The Qwen2.5 MLP pair (prepared for a GPU loan): the default's recipe with only the LLM and its
         // CTC classes changed, and its linear baseline.
         var qwenMLP = try recipe("configs/gpu/steermoe-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
@@ -188,6 +203,18 @@ final class ConfigTests: XCTestCase {
         XCTAssertThrowsError(try TrainingConfig.parse(yaml: "pooling_type: median\n")) {
             XCTAssertTrue("\($0)".contains("avg, max or none"), "\($0)")
         }
+    }
+
+    func testKeyWrittenTwiceIsAnErrorNamingItsLines() throws {
+        let yaml = "steering:\n  num_experts: 4\nspeed_perturbation: [0.9, 1.1]\nsteering:\n  num_experts: 8\n"
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: yaml, source: "x.yaml")) { error in
+            XCTAssertEqual("\(error)", "x.yaml: 'steering' is set twice (lines 1 and 4); keep one")
+        }
+        XCTAssertThrowsError(try TrainingConfig.parse(yaml: "training:\n  seed: 1\n  batch_size: 2\n  seed: 3\n", source: "y.yaml")) {
+            XCTAssertEqual("\($0)", "y.yaml: 'training.seed' is set twice (lines 2 and 4); keep one")
+        }
+        // The same key in two different mappings is fine.
+        XCTAssertNoThrow(try TrainingConfig.parse(yaml: "training:\n  seed: 1\nspec_augment:\n  freq_masks: 1\n"))
     }
 
     func testEffectiveConfigRoundTrips() throws {

@@ -9,13 +9,36 @@ struct YAMLTree {
 
     init(yaml text: String, source: String) throws {
         let parsed: Any?
-        do { parsed = try Yams.load(yaml: text) } catch { throw ConfigError("\(source): not valid YAML: \(error)") }
+        do {
+            if let node = try Yams.compose(yaml: text) { try Self.rejectDuplicateKeys(node, path: "", source: source) }
+            parsed = try Yams.load(yaml: text)
+        } catch let error as ConfigError { throw error } catch { throw ConfigError("\(source): not valid YAML: \(error)") }
         guard let dict = parsed as? [String: Any] else {
             if parsed == nil { root = [:]; self.source = source; return }
             throw ConfigError("\(source): the top level must be a mapping of keys")
         }
         root = dict
         self.source = source
+    }
+
+    /// Yams keeps the last of two equal keys without a word, so a key written twice (an edited copy
+    /// of a recipe) would silently change a run; name it and its lines instead.
+    private static func rejectDuplicateKeys(_ node: Node, path: String, source: String) throws {
+        if let mapping = node.mapping {
+            var firstLine: [String: Int] = [:]
+            for (key, value) in mapping {
+                let name = key.string ?? "\(key)"
+                let dotted = path.isEmpty ? name : "\(path).\(name)"
+                let line = (key.mark?.line ?? 0)
+                if let earlier = firstLine[name] {
+                    throw ConfigError("\(source): '\(dotted)' is set twice (lines \(earlier) and \(line)); keep one")
+                }
+                firstLine[name] = line
+                try rejectDuplicateKeys(value, path: dotted, source: source)
+            }
+        } else if let sequence = node.sequence {
+            for (i, item) in sequence.enumerated() { try rejectDuplicateKeys(item, path: "\(path)[\(i)]", source: source) }
+        }
     }
 
     /// Value at a dotted path ("training.batch_size"), nil when absent or null.
