@@ -141,6 +141,13 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual([pool2.maxSteps, pool2.numBeams], [cpuMLPbf16.maxSteps, cpuMLPbf16.numBeams])
         pool2.model.poolingKernel = 4
         XCTAssertEqual(pool2.model, cpuMLPbf16.model)
+        var balance = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-balance.yaml")
+        XCTAssertEqual(balance.model.loadBalancingWeight, 0.1)
+        XCTAssertEqual(cpuMLPbf16.model.loadBalancingWeight, 0)
+        XCTAssertNotEqual(balance.outputDir, cpuMLPbf16.outputDir)
+        XCTAssertEqual([balance.maxSteps, balance.numBeams], [cpuMLPbf16.maxSteps, cpuMLPbf16.numBeams])
+        balance.model.loadBalancingWeight = 0
+        XCTAssertEqual(balance.model, cpuMLPbf16.model)
         // The Qwen2.5 MLP pair (prepared for a GPU loan): the default's recipe with only the LLM and its
         // CTC classes changed, and its linear baseline.
         var qwenMLP = try recipe("configs/gpu/steermoe-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
