@@ -148,6 +148,12 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual([balance.maxSteps, balance.numBeams], [cpuMLPbf16.maxSteps, cpuMLPbf16.numBeams])
         balance.model.loadBalancingWeight = 0
         XCTAssertEqual(balance.model, cpuMLPbf16.model)
+        var oneExpert = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-one-expert.yaml")
+        XCTAssertEqual([oneExpert.model.numExperts, cpuMLPbf16.model.numExperts], [1, 8])
+        XCTAssertNotEqual(oneExpert.outputDir, cpuMLPbf16.outputDir)
+        XCTAssertEqual([oneExpert.maxSteps, oneExpert.numBeams], [cpuMLPbf16.maxSteps, cpuMLPbf16.numBeams])
+        oneExpert.model.numExperts = 8
+        XCTAssertEqual(oneExpert.model, cpuMLPbf16.model)
         // The Qwen2.5 MLP pair (prepared for a GPU loan): the default's recipe with only the LLM and its
         // CTC classes changed, and its linear baseline.
         var qwenMLP = try recipe("configs/gpu/steermoe-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
