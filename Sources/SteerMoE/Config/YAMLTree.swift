@@ -9,10 +9,10 @@ struct YAMLTree {
 
     init(yaml text: String, source: String) throws {
         let parsed: Any?
-        do {
-            if let node = try Yams.compose(yaml: text) { try Self.rejectDuplicateKeys(node, path: "", source: source) }
-            parsed = try Yams.load(yaml: text)
-        } catch let error as ConfigError { throw error } catch { throw ConfigError("\(source): not valid YAML: \(error)") }
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch { throw ConfigError("\(source): not valid YAML: \(error)") }
+        if let node { try Self.rejectDuplicateKeys(node, path: "", source: source) }
+        parsed = node?.any  // what Yams.load gives, without parsing the text a second time
         guard let dict = parsed as? [String: Any] else {
             if parsed == nil { root = [:]; self.source = source; return }
             throw ConfigError("\(source): the top level must be a mapping of keys")
@@ -29,7 +29,7 @@ struct YAMLTree {
             for (key, value) in mapping {
                 let name = key.string ?? "\(key)"
                 let dotted = path.isEmpty ? name : "\(path).\(name)"
-                let line = (key.mark?.line ?? 0)
+                let line = key.mark?.line ?? 0
                 if let earlier = firstLine[name] {
                     throw ConfigError("\(source): '\(dotted)' is set twice (lines \(earlier) and \(line)); keep one")
                 }
