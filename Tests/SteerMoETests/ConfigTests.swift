@@ -88,6 +88,22 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(variant.numBeams, base.numBeams, file: file, line: line)
     }
 
+    /// `variant` is `base` with one model option changed from `original` to `changed`: same schedule
+    /// and decoding, its own output folder, and the same model once that option is set back.
+    func assertOneModelChange<Value: Equatable>(_ variant: TrainingConfig, of base: TrainingConfig,
+                                                _ option: WritableKeyPath<SteerMoEOptions, Value>,
+                                                from original: Value, to changed: Value,
+                                                file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(base.model[keyPath: option], original, file: file, line: line)
+        XCTAssertEqual(variant.model[keyPath: option], changed, file: file, line: line)
+        XCTAssertNotEqual(variant.outputDir, base.outputDir, file: file, line: line)
+        XCTAssertEqual(variant.maxSteps, base.maxSteps, file: file, line: line)
+        XCTAssertEqual(variant.numBeams, base.numBeams, file: file, line: line)
+        var setBack = variant.model
+        setBack[keyPath: option] = original
+        XCTAssertEqual(setBack, base.model, file: file, line: line)
+    }
+
     /// Recipes documented as "X with one change" differ from X only there (docs/results.md compares them).
     func testRecipeVariantsDifferOnlyWhereDocumented() throws {
         let mlpRecipe = try recipe("configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
@@ -134,26 +150,12 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(longSpec.augmentation.timeWidth, 0.05)
         XCTAssertEqual([longSpec.maxSteps, longSpec.numBeams], [longBf16.maxSteps, longBf16.numBeams])
         XCTAssertNotEqual(longSpec.outputDir, longBf16.outputDir)
-        var pool2 = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-pool2.yaml")
-        XCTAssertEqual(pool2.model.poolingKernel, 2)
-        XCTAssertEqual(cpuMLPbf16.model.poolingKernel, 4)
-        XCTAssertNotEqual(pool2.outputDir, cpuMLPbf16.outputDir)
-        XCTAssertEqual([pool2.maxSteps, pool2.numBeams], [cpuMLPbf16.maxSteps, cpuMLPbf16.numBeams])
-        pool2.model.poolingKernel = 4
-        XCTAssertEqual(pool2.model, cpuMLPbf16.model)
-        var balance = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-balance.yaml")
-        XCTAssertEqual(balance.model.loadBalancingWeight, 0.1)
-        XCTAssertEqual(cpuMLPbf16.model.loadBalancingWeight, 0)
-        XCTAssertNotEqual(balance.outputDir, cpuMLPbf16.outputDir)
-        XCTAssertEqual([balance.maxSteps, balance.numBeams], [cpuMLPbf16.maxSteps, cpuMLPbf16.numBeams])
-        balance.model.loadBalancingWeight = 0
-        XCTAssertEqual(balance.model, cpuMLPbf16.model)
-        var oneExpert = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-one-expert.yaml")
-        XCTAssertEqual([oneExpert.model.numExperts, cpuMLPbf16.model.numExperts], [1, 8])
-        XCTAssertNotEqual(oneExpert.outputDir, cpuMLPbf16.outputDir)
-        XCTAssertEqual([oneExpert.maxSteps, oneExpert.numBeams], [cpuMLPbf16.maxSteps, cpuMLPbf16.numBeams])
-        oneExpert.model.numExperts = 8
-        XCTAssertEqual(oneExpert.model, cpuMLPbf16.model)
+        assertOneModelChange(try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-pool2.yaml"), of: cpuMLPbf16,
+                             \.poolingKernel, from: 4, to: 2)
+        assertOneModelChange(try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-balance.yaml"), of: cpuMLPbf16,
+                             \.loadBalancingWeight, from: 0, to: 0.1)
+        assertOneModelChange(try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-one-expert.yaml"), of: cpuMLPbf16,
+                             \.numExperts, from: 8, to: 1)
         // The Qwen2.5 MLP pair (prepared for a GPU loan): the default's recipe with only the LLM and its
         // CTC classes changed, and its linear baseline.
         var qwenMLP = try recipe("configs/gpu/steermoe-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
