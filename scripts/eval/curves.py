@@ -11,23 +11,32 @@ import os
 import sys
 
 
-def read_log(run):
+def log_path(run):
     path = os.path.join(run, "train_log.jsonl")
     if not os.path.exists(path):
         sys.exit(f"{path}: no train_log.jsonl (is {run} a run folder?)")
-    train, evals = {}, {}
+    return path
+
+
+def records_by_step(run, kinds):
+    """{kind: {step: record}} of a run's train_log.jsonl for the given record kinds. A resumed run
+    logs its steps again from the checkpoint: the later line wins."""
+    path = log_path(run)
+    found = {kind: {} for kind in kinds}
     with open(path) as f:
         for number, line in enumerate(f, 1):
             try:
                 o = json.loads(line)
             except json.JSONDecodeError as e:
                 sys.exit(f"{path}:{number}: not JSON ({e})")
-            # A resumed run logs its steps again from the checkpoint: the later line wins.
-            if o.get("kind") == "train":
-                train[o["step"]] = o
-            elif o.get("kind") == "eval":
-                evals[o["step"]] = o
-    return train, evals
+            if o.get("kind") in found:
+                found[o["kind"]][o["step"]] = o
+    return found
+
+
+def read_log(run):
+    found = records_by_step(run, ("train", "eval"))
+    return found["train"], found["eval"]
 
 
 def mean(values):

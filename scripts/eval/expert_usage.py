@@ -8,27 +8,16 @@ layer's steering vectors. Standard library only.
     python3 scripts/eval/expert_usage.py runs/steermoe-smollm2-sky-ctc-mlp-speed-long-bf16 [--step N]
 """
 import argparse
-import json
 import math
-import os
 import sys
+
+from curves import log_path, records_by_step
 
 
 def steering_records(run):
-    path = os.path.join(run, "train_log.jsonl")
-    if not os.path.exists(path):
-        sys.exit(f"{path}: no train_log.jsonl (is {run} a run folder?)")
-    records = {}
-    with open(path) as f:
-        for number, line in enumerate(f, 1):
-            try:
-                o = json.loads(line)
-            except json.JSONDecodeError as e:
-                sys.exit(f"{path}:{number}: not JSON ({e})")
-            if o.get("kind") == "steering":
-                records[o["step"]] = o  # a resumed run logs its steps again: the later line wins
+    records = records_by_step(run, ("steering",))["steering"]
     if not records:
-        sys.exit(f"{path}: no steering records (a linear run, or steering_log_interval 0?)")
+        sys.exit(f"{log_path(run)}: no steering records (a linear run, or steering_log_interval 0?)")
     return records
 
 
