@@ -8,8 +8,9 @@ import Torch
 struct Transcribe: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Transcribe audio files (WAV/FLAC/OGG/MP3, any sample rate).")
     @Argument(help: "Audio files.") var files: [String]
-    @Option(help: "A trained adapter folder (checkpoint-N, best, final, or the bundled default).")
-    var checkpoint = "checkpoints/default"
+    @Option(help: ArgumentHelp("A trained adapter folder (checkpoint-N, best, final, or an export; default: the bundled "
+                               + "checkpoints/default, found in the current folder or in the checkout that holds this binary)."))
+    var checkpoint: String?
     @Option(help: "Override the Whisper model folder recorded in the checkpoint.") var whisper: String?
     @Option(help: "Override the LLM model folder recorded in the checkpoint.") var llm: String?
     @OptionGroup var decoding: AdapterDecodingOptions
@@ -33,6 +34,16 @@ struct Transcribe: ParsableCommand {
         return s
     }
 
+    /// --checkpoint, else the bundled default wherever the checkout is.
+    func resolvedCheckpoint() throws -> String {
+        if let checkpoint { return checkpoint }
+        guard let found = ProjectPaths.locateBundledDefault() else {
+            throw ValidationError("no --checkpoint given, and the bundled default (\(ProjectPaths.bundledDefault)) is neither in the "
+                                  + "current folder nor in the checkout that holds this binary: pass --checkpoint DIR")
+        }
+        return found
+    }
+
     func validate() throws {
         if let problem = segmenter.problem { throw ValidationError(problem) }
         if whisperDecoder.folder != nil && (whisper != nil || llm != nil || decoding.isSet) {
@@ -51,10 +62,20 @@ struct Transcribe: ParsableCommand {
         }
         // Each file's line as soon as it is done: a long job that fails later keeps what it printed.
         let json = self.json
+        var unreadable = 0
         let printLine = { (t: FileTranscript) throws in
             // Clear the progress line first, or a file's line would start after it on a terminal.
             status.clear()
-            if json {
+            if let error = t.error {
+                // Reported and skipped: one bad file in a long list does not cost the others.
+                unreadable += 1
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                if json {
+                    let data = try JSONSerialization.data(withJSONObject: ["audio": t.audio, "error": "\(error)"],
+                                                          options: [.sortedKeys, .withoutEscapingSlashes])
+                    print(String(decoding: data, as: UTF8.self))
+                }
+            } else if json {
                 var object: [String: Any] = ["audio": t.audio, "text": t.text]
                 if t.segments.count > 1 {
                     object["segments"] = t.segments.map { ["start": $0.start, "end": $0.end, "text": $0.text] as [String: Any] }
@@ -69,11 +90,15 @@ struct Transcribe: ParsableCommand {
         if let w = try whisperDecoder.transcriber() {
             try w.transcribe(files: files, batchSize: batchSize, segmenter: segmenter, progress: progress, finished: printLine)
         } else {
-            let t = try decoding.transcriber(checkpoint: checkpoint, whisper: whisper, llm: llm)
+            let t = try decoding.transcriber(checkpoint: resolvedCheckpoint(), whisper: whisper, llm: llm)
             for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
             try t.transcribe(files: files, batchSize: batchSize, segmenter: segmenter, progress: progress, finished: printLine)
         }
         status.finish()
+        if unreadable > 0 {
+            FileHandle.standardError.write(Data("\(unreadable) of \(files.count) files could not be read (see the errors above)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }
 

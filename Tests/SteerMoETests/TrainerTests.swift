@@ -54,6 +54,17 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(Array(events.prefix(4)), ["read 1", "done " + TinyStack.words[0], "read 2", "done " + TinyStack.words[1]])
         XCTAssertEqual(events.last, "done " + TinyStack.words.joined(separator: " "))
 
+        // An unreadable file is handed over in its place with its error; the files after it are still read.
+        let notAudio = stack.root + "/data/not-audio.wav"
+        try Data("not audio".utf8).write(to: URL(fileURLWithPath: notAudio))
+        let mixed = try transcriber.transcribe(files: [files[0], notAudio, files[1]], batchSize: 2, segmenter: nil)
+        XCTAssertEqual(mixed.map(\.text), [TinyStack.words[0], "", TinyStack.words[1]])
+        XCTAssertEqual(mixed.map { $0.error == nil }, [true, false, true])
+        XCTAssertTrue(mixed[1].error.map { "\($0)".contains("not-audio.wav") } ?? false, "\(String(describing: mixed[1].error))")
+        XCTAssertThrowsError(try transcriber.transcribe(files: [files[0], notAudio], batchSize: 2) as [String]) {
+            XCTAssertTrue("\($0)".contains("not-audio.wav"), "\($0)")
+        }
+
         // The same through the command line: one JSON object per file, "segments" for the cut one.
         let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/steermoe")
             .standardized.path
@@ -82,6 +93,27 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual((lines.first?["segments"] as? [[String: Any]])?.compactMap { $0["text"] as? String }, TinyStack.words)
             XCTAssertEqual(lines.last?["text"] as? String, TinyStack.words[0])
             XCTAssertNil(lines.last?["segments"], "a file read whole has no segment list")
+
+            // An unreadable file: its error on stderr and as {"audio", "error"}, the next file still
+            // transcribed, exit status 1.
+            let q = Process()
+            q.executableURL = URL(fileURLWithPath: binary)
+            q.arguments = ["transcribe", "--checkpoint", stack.root + "/run/final", "--json", notAudio, files[1]]
+            let qOut = Pipe(), qErr = Pipe()
+            q.standardOutput = qOut
+            q.standardError = qErr
+            try q.run()
+            let qLines = try String(decoding: qOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+                .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            let qErrors = String(decoding: qErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            q.waitUntilExit()
+            XCTAssertEqual(q.terminationStatus, 1)
+            XCTAssertEqual(qLines.count, 2)
+            XCTAssertEqual(qLines.first?["audio"] as? String, notAudio)
+            XCTAssertTrue((qLines.first?["error"] as? String)?.contains("not-audio.wav") == true, "\(qLines)")
+            XCTAssertNil(qLines.first?["text"])
+            XCTAssertEqual(qLines.last?["text"] as? String, TinyStack.words[1])
+            XCTAssertTrue(qErrors.contains("1 of 2 files could not be read"), qErrors)
         }
 
         // A Whisper folder stored in float16 (as many HF folders are) loads as float32 and transcribes alike.

@@ -24,6 +24,8 @@ public struct FileTranscript: Sendable {
     /// Start and end (seconds) and text of each segment the file was cut into (one for a short file;
     /// none for a silent one).
     public let segments: [TranscribedSegment]
+    /// Why the file could not be read (not audio, unreadable, missing); nil when it was transcribed.
+    public var error: (any Error)? = nil
 }
 
 /// A stretch of a recording (seconds) and its text.
@@ -40,7 +42,8 @@ extension ClipTranscriber {
     /// whole. Segments of consecutive files are transcribed `batchSize` at a time; `progress` is
     /// told after each batch: files read so far, segments transcribed, their seconds of audio;
     /// `finished` gets each file's transcript, in order, as soon as all its segments are done (so a
-    /// caller can write it out before the next files are read).
+    /// caller can write it out before the next files are read). A file that cannot be read is
+    /// handed over in its place with `error` set, and the files after it are still transcribed.
     @discardableResult
     public func transcribe(files: [String], batchSize: Int = 4, segmenter: PauseSegmenter? = nil,
                            progress: ((_ filesRead: Int, _ segments: Int, _ seconds: Double) -> Void)? = nil,
@@ -52,7 +55,9 @@ extension ClipTranscriber {
         var pending: [(file: Int, segment: Int, samples: [Float])] = []
         var segmentsDone = 0, secondsDone = 0.0
         var results: [FileTranscript] = []
+        var unreadable: [Int: any Error] = [:]
         func transcript(_ i: Int) -> FileTranscript {
+            if let error = unreadable[i] { return FileTranscript(audio: files[i], text: "", segments: [], error: error) }
             let parts = zip(spans[i], texts[i]).map { TranscribedSegment(start: $0.seconds.start, end: $0.seconds.end, text: $1) }
             return FileTranscript(audio: files[i], text: parts.map(\.text).filter { !$0.isEmpty }.joined(separator: " "),
                                   segments: parts)
@@ -74,7 +79,13 @@ extension ClipTranscriber {
             pending.removeAll()
         }
         for (i, file) in files.enumerated() {
-            let samples = try Audio.load16k(file: file)
+            let samples: [Float]
+            do {
+                samples = try Audio.load16k(file: file)
+            } catch {
+                unreadable[i] = error
+                samples = []
+            }
             let segments = segmenter.segments(samples)
             spans.append(segments)
             texts.append([String](repeating: "", count: segments.count))
@@ -89,8 +100,12 @@ extension ClipTranscriber {
         return results
     }
 
-    /// Texts of `transcribe(files:batchSize:segmenter:)` with the model's own segmenter.
+    /// Texts of `transcribe(files:batchSize:segmenter:)` with the model's own segmenter; throws the
+    /// first unreadable file's error.
     public func transcribe(files: [String], batchSize: Int = 4) throws -> [String] {
-        try transcribe(files: files, batchSize: batchSize, segmenter: nil).map(\.text)
+        try transcribe(files: files, batchSize: batchSize, segmenter: nil).map { t in
+            if let error = t.error { throw error }
+            return t.text
+        }
     }
 }

@@ -97,12 +97,17 @@ public final class Transcriber: ClipTranscriber {
         return out
     }
 
+    /// A model folder named by a checkpoint's config: as given (absolute, or relative to the current
+    /// folder), else relative to the checkpoint or any folder above it — so `checkpoints/default`,
+    /// whose config names `models/whisper-base`, finds the checkout's models from any current folder.
     static func locate(_ path: String, near checkpoint: String, what: String) throws -> String {
         let fm = FileManager.default
-        for candidate in [path, checkpoint + "/" + path] where fm.fileExists(atPath: candidate + "/config.json") {
+        let candidates = [path] + (path.hasPrefix("/") ? [] : ProjectPaths.selfAndAncestors(of: checkpoint).map { $0 + "/" + path })
+        for candidate in candidates where fm.fileExists(atPath: candidate + "/config.json") {
             return candidate
         }
-        throw ConfigError("\(what) '\(path)' not found (looked in the current folder and in \(checkpoint)); pass it explicitly")
+        throw ConfigError("\(what) '\(path)' not found (looked in the current folder, in \(checkpoint) and the folders above it); "
+                          + "pass it explicitly")
     }
 
     /// Adapters were trained on single lines: a long recording is read utterance by utterance.
