@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 
 static char *error_message(const char *fmt, ...) {
     va_list args;
@@ -147,11 +149,23 @@ char *caudio_probe_memory(const void *data, size_t size, caudio_info *info) {
     return err;
 }
 
+// Why sf_open failed, in the user's terms: libsndfile says "File does not exist or is not a
+// regular file" for a corrupt MP3 that exists, so the file system is asked first.
+static char *open_error(const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0) return error_message("cannot open audio file: %s", strerror(errno));
+    if (S_ISDIR(st.st_mode)) return error_message("cannot open audio file: it is a folder");
+    if (st.st_size == 0) return error_message("cannot open audio file: the file is empty");
+    const char *why = sf_strerror(NULL);
+    if (strstr(why, "does not exist")) return error_message("not a readable audio file (unknown format or damaged data)");
+    return error_message("not a readable audio file (unknown format or damaged data; libsndfile: %s)", why);
+}
+
 char *caudio_probe_file(const char *path, caudio_info *info) {
     SF_INFO sf;
     memset(&sf, 0, sizeof sf);
     SNDFILE *file = sf_open(path, SFM_READ, &sf);
-    if (!file) return error_message("cannot open audio file: %s", sf_strerror(NULL));
+    if (!file) return open_error(path);
     char *err = check_info(&sf);
     fill_info(&sf, info);
     sf_close(file);
@@ -176,7 +190,7 @@ char *caudio_decode_file(const char *path, float **samples, int64_t *count, caud
     SF_INFO sf;
     memset(&sf, 0, sizeof sf);
     SNDFILE *file = sf_open(path, SFM_READ, &sf);
-    if (!file) return error_message("cannot open audio file: %s", sf_strerror(NULL));
+    if (!file) return open_error(path);
     char *err = check_info(&sf);
     if (!err) err = decode_open(file, &sf, samples, count);
     fill_info(&sf, info);

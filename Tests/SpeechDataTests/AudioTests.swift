@@ -71,6 +71,25 @@ final class AudioTests: XCTestCase {
         }
     }
 
+    /// A file that cannot be opened says why in the user's terms (libsndfile alone calls a damaged
+    /// MP3 that exists "File does not exist or is not a regular file").
+    func testUnopenableFilesSayWhy() throws {
+        let folder = NSTemporaryDirectory() + "audio-errors-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/a-folder.wav", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data().write(to: URL(fileURLWithPath: folder + "/empty.wav"))
+        try Data("definitely not a sound file".utf8).write(to: URL(fileURLWithPath: folder + "/text.wav"))
+        try Data((0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) }).write(to: URL(fileURLWithPath: folder + "/damaged.mp3"))
+        let expected = ["missing.flac": "No such file or directory", "a-folder.wav": "it is a folder", "empty.wav": "the file is empty",
+                        "text.wav": "not a readable audio file", "damaged.mp3": "not a readable audio file"]
+        for (name, reason) in expected {
+            XCTAssertThrowsError(try Audio.load16k(file: folder + "/" + name)) { error in
+                XCTAssertTrue("\(error)".contains(folder + "/" + name) && "\(error)".contains(reason), "\(name): \(error)")
+                XCTAssertFalse("\(error)".contains("does not exist or is not a regular file"), "\(name): \(error)")
+            }
+        }
+    }
+
     func testEncodeRoundTripsThrough16BitPCM() throws {
         let samples = (0..<8000).map { Float(sin(Double($0) * 0.05) * 0.5) }
         for container in [AudioContainer.flac, .wav] {
