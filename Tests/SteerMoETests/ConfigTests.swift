@@ -220,6 +220,39 @@ final class ConfigTests: XCTestCase {
         }
     }
 
+    /// Values that would train silently wrong (a negative learning rate trains away from the data)
+    /// or fail late (a zero logging interval) are refused at load, naming the file and key.
+    func testOutOfRangeValuesAreRefusedNamingTheKey() throws {
+        let bad = [
+            ("training:\n  learning_rate: -1e-4\n", "'training.learning_rate' must be a number >= 0, found -0.0001"),
+            ("training:\n  steering_learning_rate: .nan\n", "'training.steering_learning_rate' must be a number >= 0"),
+            ("training:\n  router_learning_rate: -1\n", "'training.router_learning_rate' must be a number >= 0"),
+            ("training:\n  weight_decay: -0.01\n", "'training.weight_decay' must be a number >= 0"),
+            ("training:\n  warmup_steps: -5\n", "'training.warmup_steps' must be >= 0"),
+            ("training:\n  gradient_clipping: 0\n", "'training.gradient_clipping' must be a number > 0"),
+            ("steering:\n  steering_gradient_clip: -1\n", "'steering.steering_gradient_clip' must be a number > 0"),
+            ("steering:\n  load_balancing_weight: -0.1\n", "'steering.load_balancing_weight' must be a number >= 0"),
+            ("steering:\n  steering_scale: .inf\n", "'steering.steering_scale' must be a finite number"),
+            ("training:\n  max_steps: 0\n", "'training.max_steps' must be positive, found 0"),
+            ("training:\n  threads: 0\n", "'training.threads' must be positive"),
+            ("eval_steps: 0\n", "'eval_steps' must be positive"),
+            ("save_steps: -10\n", "'save_steps' must be positive"),
+            ("logging_steps: 0\n", "'logging_steps' must be positive"),
+            ("num_beams: 0\n", "'num_beams' must be positive"),
+            ("max_new_tokens: 0\n", "'max_new_tokens' must be positive"),
+            ("max_audio_length: 0\n", "'max_audio_length' must be a number > 0"),
+            ("max_text_length: 1\n", "'max_text_length' must be at least 2"),
+            ("max_prompt_tokens: 0\n", "'max_prompt_tokens' must be positive"),
+        ]
+        for (yaml, message) in bad {
+            XCTAssertThrowsError(try TrainingConfig.parse(yaml: yaml, source: "x.yaml"), yaml) {
+                XCTAssertTrue("\($0)".hasPrefix("x.yaml: ") && "\($0)".contains(message), "\(yaml): \($0)")
+            }
+        }
+        // Zero is a valid learning rate (a frozen group), warmup and weight decay.
+        XCTAssertNoThrow(try TrainingConfig.parse(yaml: "training:\n  router_learning_rate: 0\n  warmup_steps: 0\n  weight_decay: 0\n"))
+    }
+
     func testKeyWrittenTwiceIsAnErrorNamingItsLines() throws {
         let yaml = "steering:\n  num_experts: 4\nspeed_perturbation: [0.9, 1.1]\nsteering:\n  num_experts: 8\n"
         XCTAssertThrowsError(try TrainingConfig.parse(yaml: yaml, source: "x.yaml")) { error in

@@ -31,6 +31,15 @@ final class ProjectPathsTests: XCTestCase {
         XCTAssertNil(ProjectPaths.locateBundledDefault(currentDirectory: "/", executable: NSTemporaryDirectory() + "\(UUID().uuidString)/steermoe"))
     }
 
+    func testAFolderThatIsNoAdapterIsNamed() throws {
+        XCTAssertThrowsError(try Transcriber(checkpoint: root + "/models")) {
+            XCTAssertTrue("\($0)".contains("'\(root)/models' is not an adapter folder: it has no config.yaml"), "\($0)")
+        }
+        XCTAssertThrowsError(try Transcriber(checkpoint: root + "/nothing-here")) {
+            XCTAssertTrue("\($0)".contains("checkpoint '\(root)/nothing-here' does not exist"), "\($0)")
+        }
+    }
+
     func testModelFoldersResolveAboveTheCheckpoint() throws {
         let checkpoint = root + "/checkpoints/default"
         let found = try Transcriber.locate("models/whisper", near: checkpoint, what: "Whisper model folder")

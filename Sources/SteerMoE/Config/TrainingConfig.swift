@@ -258,6 +258,36 @@ extension TrainingConfig {
         try positive(model.numExperts, "steering.num_experts")
         try positive(model.poolingKernel, "pooling_kernel_size")
         try positive(model.projectorHiddenSize, "projector_hidden_size")
+        try positive(evalBatchSize, "training.eval_batch_size")
+        try positive(loggingSteps, "logging_steps")
+        try positive(steeringLogInterval, "steering_log_interval")
+        try positive(earlyStoppingPatience, "early_stopping_patience")
+        try positive(maxConsecutiveNonFiniteSteps, "training.max_consecutive_nonfinite_steps")
+        try positive(numBeams, "num_beams")
+        try positive(maxNewTokens, "max_new_tokens")
+        try positive(sampleRate, "sample_rate")
+        for (key, v) in [("training.max_steps", maxSteps), ("eval_steps", evalSteps), ("save_steps", saveSteps),
+                         ("training.threads", threads), ("max_prompt_tokens", model.maxPromptTokens),
+                         ("max_eval_samples", maxEvalSamples)] {
+            if let v { try positive(v, key) }
+        }
+        if maxTextLength < 2 {
+            throw ConfigError("\(source): 'max_text_length' must be at least 2 (a transcript token and the end token), found \(maxTextLength)")
+        }
+        if warmupSteps < 0 { throw ConfigError("\(source): 'training.warmup_steps' must be >= 0, found \(warmupSteps)") }
+        // A negative learning rate or weight decay would train away from the data without any error.
+        for (key, v) in [("training.learning_rate", learningRate), ("training.steering_learning_rate", steeringLearningRate),
+                         ("training.router_learning_rate", routerLearningRate), ("training.weight_decay", weightDecay),
+                         ("steering.load_balancing_weight", model.loadBalancingWeight)] where !(v >= 0 && v.isFinite) {
+            throw ConfigError("\(source): '\(key)' must be a number >= 0, found \(v)")
+        }
+        for (key, v) in [("training.gradient_clipping", gradientClipping), ("steering.steering_gradient_clip", steeringGradientClip),
+                         ("max_audio_length", maxAudioLength)] where !(v > 0 && v.isFinite) {
+            throw ConfigError("\(source): '\(key)' must be a number > 0, found \(v)")
+        }
+        if !model.steeringScale.isFinite {
+            throw ConfigError("\(source): 'steering.steering_scale' must be a finite number, found \(model.steeringScale)")
+        }
         for f in augmentation.speedFactors where !(f >= 0.5 && f <= 2) {
             throw ConfigError("\(source): 'speed_perturbation' factors must be within 0.5...2, found \(f)")
         }
