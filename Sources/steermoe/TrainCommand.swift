@@ -14,6 +14,11 @@ struct Train: ParsableCommand {
     @Option(help: "Override training.init_adapter: start from this trained adapter's weights (checkpoint or exported folder), fresh optimizer and schedule.")
     var initAdapter: String?
 
+    func validate() throws {
+        if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be positive, found \(maxSteps)") }
+        if let threads, threads <= 0 { throw ValidationError("--threads must be positive, found \(threads)") }
+    }
+
     func run() throws {
         var c = try TrainingConfig.load(path: config)
         if let maxSteps { c.maxSteps = maxSteps }
@@ -21,8 +26,7 @@ struct Train: ParsableCommand {
         if let threads { c.threads = threads }
         if let initAdapter { c.initAdapter = initAdapter }
         let setup = try TrainingSetup(config: c) { print($0) }
-        let trainer = try Trainer(setup: setup)
-        if resume { try trainer.resume() }
+        let trainer = try Trainer(setup: setup, resume: resume)
         let state = try trainer.run()
         print("done: \(state.step) steps, \(state.samplesSeen) samples, \(state.nonFiniteSkipped) skipped non-finite steps")
     }

@@ -130,6 +130,27 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// A fresh run into an output_dir with an earlier run's checkpoints stops before writing there;
+    /// with `resume` it continues from the newest.
+    func testFreshRunRefusesAnOutputDirWithCheckpoints() throws {
+        let stack = try TinyStack()
+        defer { stack.remove() }
+        var config = try stack.config(output: stack.root + "/run", extra: "save_steps: 1")
+        config.maxSteps = 2
+        try Trainer(setup: TrainingSetup(config: config) { _ in }, quiet: true).run()
+        let log = try String(contentsOfFile: stack.root + "/run/train_log.jsonl", encoding: .utf8)
+        XCTAssertThrowsError(try Trainer(setup: TrainingSetup(config: config) { _ in }, quiet: true)) {
+            XCTAssertTrue("\($0)".contains("'\(stack.root)/run' already holds 2 checkpoint(s) of an earlier run (checkpoint-1 … checkpoint-2)"),
+                          "\($0)")
+            XCTAssertTrue("\($0)".contains("pass --resume"), "\($0)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: stack.root + "/run/train_log.jsonl", encoding: .utf8), log, "nothing written")
+        config.maxSteps = 3
+        let resumed = try Trainer(setup: TrainingSetup(config: config) { _ in }, quiet: true, resume: true)
+        XCTAssertEqual(try resumed.run().step, 3)
+        XCTAssertEqual(resumed.stepLosses.count, 1, "one more step after the resumed checkpoint-2")
+    }
+
     /// training.device: cuda trains the same steps as the CPU (where a CUDA device exists; skipped
     /// elsewhere — the H200 check of the real recipe is in docs/results.md "GPU training").
     func testCUDATrainingMatchesTheCPUsLosses() throws {
@@ -265,7 +286,9 @@ final class TrainerTests: XCTestCase {
         XCTAssertLessThan(trainedLoss, 0.5 * firstLoss, "the source must have learned something for this test to mean anything")
         XCTAssertLessThan(warm.stepLosses[0], 0.5 * firstLoss, "warm start \(warm.stepLosses[0]) vs fresh \(firstLoss)")
 
-        // Bit for bit, before any step.
+        // Bit for bit, before any step. (These trainers only load weights: a folder of their own, as
+        // "warm" holds the run above's checkpoint.)
+        warmConfig.outputDir = stack.root + "/loads"
         let fresh = try Trainer(setup: TrainingSetup(config: warmConfig) { _ in }, quiet: true)
         let report = try fresh.initializeAdapter(from: source)
         XCTAssertEqual(report.parameters, trained.count)

@@ -17,9 +17,20 @@ public final class Trainer {
     /// Losses of every optimizer step of this process (tests compare resumed and uninterrupted runs).
     public private(set) var stepLosses: [Double] = []
 
-    public init(setup: TrainingSetup, quiet: Bool = false) throws {
+    /// `resume`: continue from the newest checkpoint in output_dir (fresh when there is none). A
+    /// fresh run refuses an output_dir that holds an earlier run's checkpoints, before writing
+    /// anything there: it would mix the two runs' logs, and rotation would delete the new
+    /// checkpoints before the earlier, higher-numbered ones (which `--resume` would then pick).
+    public init(setup: TrainingSetup, quiet: Bool = false, resume: Bool = false) throws {
         self.setup = setup
         let c = setup.config
+        let earlier = Checkpoint.list(in: c.outputDir)
+        if !resume, let first = earlier.first, let last = earlier.last {
+            let names = earlier.count == 1 ? "checkpoint-\(first.step)" : "checkpoint-\(first.step) … checkpoint-\(last.step)"
+            throw ConfigError("training.output_dir '\(c.outputDir)' already holds \(earlier.count) checkpoint(s) of an earlier run "
+                              + "(\(names)): pass --resume to continue that run, or choose another output_dir (--output-dir) or "
+                              + "remove them to start afresh")
+        }
         log = try RunLog(outputDir: c.outputDir, loggingDir: c.loggingDir, quiet: quiet)
         try Data(c.effectiveYAML().utf8).write(to: URL(fileURLWithPath: c.outputDir + "/effective_config.yaml"), options: .atomic)
         guard !c.parquetDirs.isEmpty else { throw ConfigError("parquet_dirs is empty: nothing to train on") }
@@ -46,6 +57,7 @@ public final class Trainer {
         }
         optimizer = setup.optimizer()
         reportParameters()
+        if resume { try resumeFromNewestCheckpoint() }
     }
 
     var stepsPerEpoch: Int { train.batchCount(epoch: 0) / config.gradientAccumulationSteps }
@@ -63,8 +75,8 @@ public final class Trainer {
         log.record("parameters", step: 0, ["total": frozen + trainable, "frozen": frozen, "trainable": trainable])
     }
 
-    /// Resumes from the newest checkpoint in output_dir (if any).
-    public func resume() throws {
+    /// Loads the newest checkpoint in output_dir (if any): adapter, optimizer and data position.
+    func resumeFromNewestCheckpoint() throws {
         guard let latest = Checkpoint.list(in: config.outputDir).last else {
             log.say("resume: no checkpoint in \(config.outputDir), starting fresh")
             return
