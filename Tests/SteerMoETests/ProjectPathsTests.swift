@@ -33,10 +33,10 @@ final class ProjectPathsTests: XCTestCase {
 
     func testAFolderThatIsNoAdapterIsNamed() throws {
         XCTAssertThrowsError(try Transcriber(checkpoint: root + "/models")) {
-            XCTAssertTrue("\($0)".contains("'\(root)/models' is not an adapter folder: it has no config.yaml"), "\($0)")
+            XCTAssertTrue("\($0)".contains("checkpoint '\(root)/models': no adapter.safetensors (expected a checkpoint folder"), "\($0)")
         }
         XCTAssertThrowsError(try Transcriber(checkpoint: root + "/nothing-here")) {
-            XCTAssertTrue("\($0)".contains("checkpoint '\(root)/nothing-here' does not exist"), "\($0)")
+            XCTAssertTrue("\($0)".contains("checkpoint '\(root)/nothing-here': no adapter.safetensors (no such folder)"), "\($0)")
         }
     }
 

@@ -25,7 +25,7 @@ public final class Transcriber: ClipTranscriber {
                 lengthPenalty: Double? = nil, ctcDecodingWeight: Double? = nil, ctcLengthBonus: Double? = nil,
                 device: Device = .cpu) throws {
         try DeviceSetting.checkAvailable(device, setting: "device")
-        try Self.checkAdapterFolder(checkpoint)
+        try Checkpoint.requireAdapterFolder(checkpoint, what: "checkpoint")
         var c = try TrainingConfig.load(path: checkpoint + "/" + Checkpoint.configFile)
         c.whisperPath = try Self.locate(whisper ?? c.whisperPath, near: checkpoint, what: "Whisper model folder")
         c.llmPath = try Self.locate(llm ?? c.llmPath, near: checkpoint, what: "LLM model folder")
@@ -96,19 +96,6 @@ public final class Transcriber: ClipTranscriber {
             }
         }
         return out
-    }
-
-    /// Fails naming the folder when it is not one `steermoe train` or `steermoe export` wrote.
-    static func checkAdapterFolder(_ checkpoint: String) throws {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isFolder), isFolder.boolValue else {
-            throw ConfigError("checkpoint '\(checkpoint)' does not exist or is not a folder")
-        }
-        for file in [Checkpoint.configFile, Checkpoint.adapterFile]
-        where !FileManager.default.fileExists(atPath: checkpoint + "/" + file) {
-            throw ConfigError("'\(checkpoint)' is not an adapter folder: it has no \(file) (expected a checkpoint-N, best or final "
-                              + "folder written by steermoe train, or a steermoe export)")
-        }
     }
 
     /// A model folder named by a checkpoint's config: as given (absolute, or relative to the current

@@ -47,6 +47,18 @@ public enum Checkpoint {
         Safetensors.syncDirectory(of: dir)
     }
 
+    /// Fails unless `folder` holds `files`, as a folder written by `steermoe train` or `steermoe
+    /// export` does; `what` names the setting or option in the error (e.g. "training.init_adapter").
+    static func requireAdapterFolder(_ folder: String, what: String, files: [String] = [adapterFile, configFile]) throws {
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue
+        for file in files where !FileManager.default.fileExists(atPath: folder + "/" + file) {
+            throw ConfigError("\(what) '\(folder)': no \(file) " + (exists
+                ? "(expected a checkpoint folder written by steermoe train or steermoe export: checkpoint-N, best, final or an export)"
+                : "(no such folder)"))
+        }
+    }
+
     public static func loadState(_ dir: String) throws -> TrainerState {
         let path = dir + "/" + stateFile
         guard let data = FileManager.default.contents(atPath: path) else { throw TorchError("\(path): missing trainer state") }

@@ -22,7 +22,7 @@ extension Trainer {
     @discardableResult
     func initializeAdapter(from folder: String) throws -> InitReport {
         let what = "training.init_adapter '\(folder)'"
-        try Self.checkInitAdapterFolder(folder)
+        try Checkpoint.requireAdapterFolder(folder, what: "training.init_adapter", files: [Checkpoint.adapterFile])
         let weights = try Safetensors.load(folder + "/" + Checkpoint.adapterFile)
         let adapter = setup.model.adapter
         let loaded: (missing: [String], unexpected: [String])
@@ -48,14 +48,6 @@ extension Trainer {
             report.notes.append("\(folder): unused by this run: \(report.unused.joined(separator: ", "))")
         }
         return report
-    }
-
-    /// Fails early (before the data is indexed) when `folder` holds no adapter.
-    static func checkInitAdapterFolder(_ folder: String) throws {
-        guard FileManager.default.fileExists(atPath: folder + "/" + Checkpoint.adapterFile) else {
-            throw ConfigError("training.init_adapter '\(folder)': no \(Checkpoint.adapterFile) "
-                              + "(expected a checkpoint folder written by steermoe train or steermoe export)")
-        }
     }
 
     /// Step-0 initialisation of a run that starts from `init_adapter`: load, then log. Projection

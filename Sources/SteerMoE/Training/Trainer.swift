@@ -34,7 +34,8 @@ public final class Trainer {
         log = try RunLog(outputDir: c.outputDir, loggingDir: c.loggingDir, quiet: quiet)
         try Data(c.effectiveYAML().utf8).write(to: URL(fileURLWithPath: c.outputDir + "/effective_config.yaml"), options: .atomic)
         guard !c.parquetDirs.isEmpty else { throw ConfigError("parquet_dirs is empty: nothing to train on") }
-        if let folder = c.initAdapter { try Self.checkInitAdapterFolder(folder) }
+        // Early, before the data is indexed.
+        if let folder = c.initAdapter { try Checkpoint.requireAdapterFolder(folder, what: "training.init_adapter", files: [Checkpoint.adapterFile]) }
         let trainIndex = try setup.index(paths: c.parquetDirs, skipReport: c.outputDir + "/skipped.jsonl", log: log.say)
         guard trainIndex.entries.count >= c.batchSize else {
             throw ConfigError("only \(trainIndex.entries.count) usable training rows for batch_size \(c.batchSize) (drop_last)")
