@@ -35,6 +35,7 @@ func rpath(_ dirs: [String]) -> [String] { dirs.flatMap { ["-Xlinker", "-rpath",
 let torchCxx: [CXXSetting] = [
     .unsafeFlags([
         "-std=c++17", "-O2", "-D_GLIBCXX_USE_CXX11_ABI=1",
+        "-DUSE_C10D_GLOO",  // c10d's Gloo process group (headers: Debian libgloo-dev; code: libtorch_cpu)
         "-isystem", libtorch + "/include",
         "-isystem", libtorch + "/include/torch/csrc/api/include",
         "-Wno-deprecated-declarations",

@@ -289,6 +289,16 @@ ct_error ct_clip_grad_norm_(const ct_tensor *params, int64_t n, double max_norm,
 /// Unscales gradients in place by inv_scale and reports whether any is inf/nan (fp16 loss scaling).
 ct_error ct_unscale_grads_(const ct_tensor *params, int64_t n, double inv_scale, int32_t *found_inf);
 
+// ---- distributed (c10d: TCPStore + Gloo) ---------------------------------------------
+typedef struct ct_process_group_s *ct_process_group;
+/// Joins (rank 0 with is_server: hosts) the TCPStore at host:port and builds a Gloo group over it.
+ct_error ct_process_group_create(const char *host, int32_t port, int32_t rank, int32_t world_size, int32_t is_server,
+                                 double timeout_seconds, ct_process_group *out);
+void ct_process_group_free(ct_process_group pg);
+ct_error ct_process_group_allreduce_sum(ct_process_group pg, ct_tensor t);
+ct_error ct_process_group_broadcast(ct_process_group pg, ct_tensor t, int32_t root);
+ct_error ct_process_group_barrier(ct_process_group pg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,99 @@
+import CTorch
+import Foundation
+
+/// A c10d process group for data-parallel training: a TCPStore rendezvous and Gloo collectives,
+/// launched like PyTorch's (`torchrun --no-python --nproc-per-node N steermoe train ...`, or any
+/// launcher that sets RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT). Collectives run on CPU
+/// tensors; the helpers below stage each step's gradients through one flat CPU buffer, so they
+/// work for parameters on any device at the cost of one copy (a few MB for a SteerMoE adapter).
+public final class ProcessGroup: @unchecked Sendable {
+    let handle: ct_process_group
+    public let rank: Int
+    public let worldSize: Int
+    /// The process's GPU when there is one per process (LOCAL_RANK under torchrun), else its rank.
+    public let localRank: Int
+
+    /// Rank 0 hosts the TCPStore at `host:port` when `isServer`; everyone else connects to it.
+    public init(host: String, port: Int, rank: Int, worldSize: Int, localRank: Int? = nil, isServer: Bool,
+                timeoutSeconds: Double = 1800) throws {
+        guard worldSize > 0, (0..<worldSize).contains(rank) else {
+            throw TorchError("process group: rank \(rank) is outside a world of \(worldSize)")
+        }
+        guard (1...65535).contains(port) else { throw TorchError("process group: port \(port) is outside 1...65535") }
+        var h: ct_process_group?
+        try check(ct_process_group_create(host, Int32(port), Int32(rank), Int32(worldSize), isServer ? 1 : 0, timeoutSeconds, &h))
+        handle = h!
+        self.rank = rank
+        self.worldSize = worldSize
+        self.localRank = localRank ?? rank
+    }
+
+    deinit { ct_process_group_free(handle) }
+
+    /// The group torchrun (or a launcher setting the same variables) describes, nil when
+    /// WORLD_SIZE is absent. Under torchrun's agent (TORCHELASTIC_USE_AGENT_STORE=True) the agent
+    /// already hosts the store, so every worker connects as a client; otherwise rank 0 hosts it.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment,
+                                       timeoutSeconds: Double = 1800) throws -> ProcessGroup? {
+        guard let worldText = env["WORLD_SIZE"] else { return nil }
+        func number(_ key: String) throws -> Int {
+            guard let text = env[key], let n = Int(text) else {
+                throw TorchError("data-parallel launch: environment variable \(key) is \(env[key].map { "'\($0)'" } ?? "missing") "
+                                 + "(WORLD_SIZE is \(worldText); expected an integer)")
+            }
+            return n
+        }
+        let world = try number("WORLD_SIZE")
+        let rank = try number("RANK")
+        let port = try number("MASTER_PORT")
+        let localRank = env["LOCAL_RANK"].flatMap(Int.init)
+        let host = env["MASTER_ADDR"] ?? "127.0.0.1"
+        let agentStore = env["TORCHELASTIC_USE_AGENT_STORE"] == "True"
+        return try ProcessGroup(host: host, port: port, rank: rank, worldSize: world, localRank: localRank,
+                                isServer: rank == 0 && !agentStore, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// In place: `t` (CPU) becomes the sum of every rank's `t`.
+    public func allReduceSum(_ t: Tensor) throws { try check(ct_process_group_allreduce_sum(handle, t.handle)) }
+
+    /// In place: `t` (CPU) becomes rank `root`'s `t`.
+    public func broadcast(_ t: Tensor, root: Int = 0) throws { try check(ct_process_group_broadcast(handle, t.handle, Int32(root))) }
+
+    public func barrier() throws { try check(ct_process_group_barrier(handle)) }
+
+    /// Averages the parameters' gradients over the ranks, plus `extras` (e.g. the step's loss) in
+    /// the same collective; returns the averaged extras. A parameter without a gradient counts as zeros.
+    public func averageGradients(_ parameters: [Parameter], extras: [Double] = []) throws -> [Double] {
+        let grads = parameters.map(\.grad)
+        var parts = try zip(parameters, grads).map { p, g in
+            try (g ?? Tensor.zeros(p.value.shape)).to(device: .cpu, dtype: .float32).flatten()
+        }
+        parts.append(try Tensor(extras.map(Float.init), shape: [extras.count]))
+        let flat = try Tensor.cat(parts, dim: 0)
+        try allReduceSum(flat)
+        try flat.mul_(1.0 / Double(worldSize))
+        var offset = 0
+        for (p, g) in zip(parameters, grads) {
+            let n = p.value.count
+            if let g { try g.copy_(flat.slice(dim: 0, start: offset, end: offset + n).view(g.shape)) }
+            offset += n
+        }
+        let tail = try flat.slice(dim: 0, start: flat.count - extras.count).toArray(Float.self)
+        return tail.map(Double.init)
+    }
+
+    /// Makes every rank's parameter values rank `root`'s.
+    public func broadcastValues(_ parameters: [Parameter], root: Int = 0) throws {
+        guard !parameters.isEmpty else { return }
+        let flat = try Tensor.cat(parameters.map { try $0.value.detach().to(device: .cpu, dtype: .float32).flatten() }, dim: 0)
+        try broadcast(flat, root: root)
+        var offset = 0
+        try Autograd.noGrad {
+            for p in parameters {
+                let n = p.value.count
+                try p.value.copy_(flat.slice(dim: 0, start: offset, end: offset + n).view(p.value.shape))
+                offset += n
+            }
+        }
+    }
+}
