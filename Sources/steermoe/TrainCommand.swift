@@ -25,9 +25,15 @@ struct Train: ParsableCommand {
         if let outputDir { c.outputDir = outputDir }
         if let threads { c.threads = threads }
         if let initAdapter { c.initAdapter = initAdapter }
-        let setup = try TrainingSetup(config: c) { print($0) }
-        let trainer = try Trainer(setup: setup, resume: resume)
+        // Launched by torchrun (or anything that sets WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT):
+        // data parallel, one GPU per process when training on CUDA.
+        let group = try ProcessGroup.fromEnvironment()
+        if let group, c.device == "cuda" { c.device = "cuda:\(group.localRank)" }
+        let isMain = (group?.rank ?? 0) == 0
+        let setup = try TrainingSetup(config: c) { if isMain { print($0) } }
+        let trainer = try Trainer(setup: setup, quiet: !isMain, resume: resume, group: group)
         let state = try trainer.run()
+        guard isMain else { return }
         print("done: \(state.step) steps, \(state.samplesSeen) samples, \(state.nonFiniteSkipped) skipped non-finite steps")
     }
 }

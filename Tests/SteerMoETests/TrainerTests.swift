@@ -151,6 +151,74 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(resumed.stepLosses.count, 1, "one more step after the resumed checkpoint-2")
     }
 
+    /// Two data-parallel processes (launched as torchrun does: RANK, WORLD_SIZE, MASTER_ADDR,
+    /// MASTER_PORT) with batch 4 each train the same steps as one process with batch 8: every
+    /// transcript has the same token count here, so the mean of the two ranks' mean losses is the
+    /// one-process mean. Rank 0 alone writes the log and the checkpoints.
+    func testTwoDataParallelProcessesTrainAsOneWithTheirJointBatch() throws {
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/steermoe")
+            .standardized.path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("\(binary) not built") }
+        let stack = try TinyStack()
+        defer { stack.remove() }
+        let words = ["abc", "ego", "fig", "gum", "hat", "ink", "jar", "kit"]
+        let manifest = stack.root + "/data/equal.jsonl"
+        try words.enumerated().map { "{\"audio\": \"\($0.offset).wav\", \"text\": \"\($0.element)\"}" }.joined(separator: "\n")
+            .write(toFile: manifest, atomically: true, encoding: .utf8)
+        func writeConfig(_ name: String, batch: Int) throws -> (config: String, output: String) {
+            var c = try stack.config(output: stack.root + "/" + name, extra: "ctc_weight: 0.5\nsave_steps: 2")
+            c.parquetDirs = [manifest]
+            c.batchSize = batch
+            c.maxSteps = 4
+            c.loggingSteps = 1
+            let path = stack.root + "/\(name).yaml"
+            try c.effectiveYAML().write(toFile: path, atomically: true, encoding: .utf8)
+            return (path, c.outputDir)
+        }
+        func launch(_ config: String, env: [String: String] = [:]) throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = ["train", config]
+            p.environment = ProcessInfo.processInfo.environment.merging(env) { _, new in new }
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        func losses(_ output: String) throws -> [Double] {
+            try String(contentsOfFile: output + "/train_log.jsonl", encoding: .utf8).split(separator: "\n")
+                .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+                .filter { $0["kind"] as? String == "train" }.map { $0["loss"] as! Double }
+        }
+        let single = try writeConfig("single", batch: 8)
+        let one = try launch(single.config)
+        one.waitUntilExit()
+        XCTAssertEqual(one.terminationStatus, 0)
+
+        let parallel = try writeConfig("parallel", batch: 4)
+        let port = try ProcessGroup.freeLocalPort()
+        let ranks = try (0..<2).map { rank in
+            try launch(parallel.config, env: ["WORLD_SIZE": "2", "RANK": "\(rank)", "LOCAL_RANK": "\(rank)",
+                                              "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "\(port)"])
+        }
+        for p in ranks { p.waitUntilExit() }
+        XCTAssertEqual(ranks.map(\.terminationStatus), [0, 0])
+
+        let a = try losses(single.output), b = try losses(parallel.output)
+        XCTAssertEqual(a.count, 4)
+        XCTAssertEqual(b.count, 4, "rank 0 alone logs, once per step")
+        for (step, (x, y)) in zip(a, b).enumerated() {
+            XCTAssertEqual(y, x, accuracy: 1e-4 * abs(x), "loss at step \(step + 1): one process \(a), two \(b)")
+        }
+        let oneFinal = try Safetensors.load(single.output + "/final/" + Checkpoint.adapterFile)
+        let twoFinal = try Safetensors.load(parallel.output + "/final/" + Checkpoint.adapterFile)
+        XCTAssertEqual(Set(oneFinal.keys), Set(twoFinal.keys))
+        for (name, x) in oneFinal {
+            let scale = try x.abs().amax().item()
+            XCTAssertLessThanOrEqual(try maxAbsDiff(twoFinal[name]!, x), 1e-4 * scale, name)
+        }
+        XCTAssertEqual(Checkpoint.list(in: parallel.output).map(\.step), [2, 4])
+    }
+
     /// training.device: cuda trains the same steps as the CPU (where a CUDA device exists; skipped
     /// elsewhere — the H200 check of the real recipe is in docs/results.md "GPU training").
     func testCUDATrainingMatchesTheCPUsLosses() throws {

@@ -1,33 +1,13 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import XCTest
 @testable import Torch
 
 /// c10d collectives over Gloo: two ranks in one process (one thread each), rendezvous through a
 /// TCPStore on a free local port.
 final class ProcessGroupTests: XCTestCase {
-    /// A port nothing listens on now (bound to 0, read back, released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TorchError("socket failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw TorchError("bind failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// Runs `body(group)` on two ranks at once; returns each rank's result.
     func twoRanks<R>(_ body: @escaping @Sendable (ProcessGroup) throws -> R) throws -> [R] {
-        let port = try Self.freePort()
+        let port = try ProcessGroup.freeLocalPort()
         let results = UnsafeMutableBufferPointer<Result<R, Error>?>.allocate(capacity: 2)
         defer { results.deallocate() }
         results.initialize(repeating: nil)

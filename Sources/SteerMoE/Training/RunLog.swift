@@ -19,6 +19,15 @@ public final class RunLog {
         self.quiet = quiet
     }
 
+    private init() {
+        jsonl = nil
+        tensorboard = nil
+        quiet = true
+    }
+
+    /// A log that writes and prints nothing (data-parallel ranks other than 0).
+    public static func silent() -> RunLog { RunLog() }
+
     public func say(_ line: String) {
         if !quiet { print(line) }
         fflush(nil)  // all output streams (progress must show up when piped)

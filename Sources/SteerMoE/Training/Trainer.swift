@@ -16,14 +16,22 @@ public final class Trainer {
     var state = TrainerState()
     /// Losses of every optimizer step of this process (tests compare resumed and uninterrupted runs).
     public private(set) var stepLosses: [Double] = []
+    /// Data-parallel training (`torchrun`): each rank trains on its share of every step's batches,
+    /// gradients and the loss are averaged over ranks, and rank 0 alone logs, evaluates and saves.
+    let group: ProcessGroup?
+    var isMain: Bool { (group?.rank ?? 0) == 0 }
+    var worldSize: Int { group?.worldSize ?? 1 }
 
     /// `resume`: continue from the newest checkpoint in output_dir (fresh when there is none). A
     /// fresh run refuses an output_dir that holds an earlier run's checkpoints, before writing
     /// anything there: it would mix the two runs' logs, and rotation would delete the new
     /// checkpoints before the earlier, higher-numbered ones (which `--resume` would then pick).
-    public init(setup: TrainingSetup, quiet: Bool = false, resume: Bool = false) throws {
+    /// `group`: this process's data-parallel group (nil: a single process).
+    public init(setup: TrainingSetup, quiet: Bool = false, resume: Bool = false, group: ProcessGroup? = nil) throws {
         self.setup = setup
+        self.group = group
         let c = setup.config
+        let isMain = (group?.rank ?? 0) == 0
         let earlier = Checkpoint.list(in: c.outputDir)
         if !resume, let first = earlier.first, let last = earlier.last {
             let names = earlier.count == 1 ? "checkpoint-\(first.step)" : "checkpoint-\(first.step) … checkpoint-\(last.step)"
@@ -31,16 +39,25 @@ public final class Trainer {
                               + "(\(names)): pass --resume to continue that run, or choose another output_dir (--output-dir) or "
                               + "remove them to start afresh")
         }
-        log = try RunLog(outputDir: c.outputDir, loggingDir: c.loggingDir, quiet: quiet)
-        try Data(c.effectiveYAML().utf8).write(to: URL(fileURLWithPath: c.outputDir + "/effective_config.yaml"), options: .atomic)
+        // Only rank 0 writes to output_dir (the ranks share it).
+        log = isMain ? try RunLog(outputDir: c.outputDir, loggingDir: c.loggingDir, quiet: quiet) : RunLog.silent()
+        if isMain {
+            try Data(c.effectiveYAML().utf8).write(to: URL(fileURLWithPath: c.outputDir + "/effective_config.yaml"), options: .atomic)
+        }
         guard !c.parquetDirs.isEmpty else { throw ConfigError("parquet_dirs is empty: nothing to train on") }
         // Early, before the data is indexed.
         if let folder = c.initAdapter { try Checkpoint.requireAdapterFolder(folder, what: "training.init_adapter", files: [Checkpoint.adapterFile]) }
-        let trainIndex = try setup.index(paths: c.parquetDirs, skipReport: c.outputDir + "/skipped.jsonl", log: log.say)
-        guard trainIndex.entries.count >= c.batchSize else {
-            throw ConfigError("only \(trainIndex.entries.count) usable training rows for batch_size \(c.batchSize) (drop_last)")
+        let trainIndex = try setup.index(paths: c.parquetDirs, skipReport: isMain ? c.outputDir + "/skipped.jsonl" : nil, log: log.say)
+        let world = group?.worldSize ?? 1
+        guard trainIndex.entries.count >= c.batchSize * world else {
+            throw ConfigError("only \(trainIndex.entries.count) usable training rows for batch_size \(c.batchSize)"
+                              + (world > 1 ? " on each of \(world) processes" : "") + " (drop_last)")
         }
-        train = setup.loader(trainIndex, batchSize: c.batchSize, shuffle: true, dropLast: true, augment: true)
+        train = setup.loader(trainIndex, batchSize: c.batchSize, shuffle: true, dropLast: true, augment: true,
+                             rank: group?.rank ?? 0, worldSize: world)
+        if world > 1 {
+            log.say("data parallel: \(world) processes (Gloo), batch \(c.batchSize) each, \(c.batchSize * world) per step in all")
+        }
         if c.augmentation.isEnabled {
             log.say("augmentation of the training clips: \(c.augmentation.summary)")
         }
@@ -50,7 +67,7 @@ public final class Trainer {
             log.say("ctc_classes: \(tokens.count) tokens of the training transcripts (of \(setup.model.llm.vocabSize))")
             log.record("ctc_classes", step: 0, ["tokens": tokens.count, "vocabulary": setup.model.llm.vocabSize])
         }
-        if !c.evalParquetDirs.isEmpty {
+        if !c.evalParquetDirs.isEmpty && isMain {
             let evalIndex = try setup.index(paths: c.evalParquetDirs, skipReport: c.outputDir + "/skipped_eval.jsonl", log: log.say)
             eval = setup.loader(evalIndex, batchSize: c.evalBatchSize, shuffle: false, dropLast: false)
         } else {
@@ -110,6 +127,8 @@ public final class Trainer {
             if let initAdapter = c.initAdapter { try startFromInitAdapter(initAdapter) }
             else if c.calibrateProjection { try calibrateProjection() }
         }
+        // Every rank starts from rank 0's adapter (its calibration, from its own first batch, wins).
+        try group?.broadcastValues(trainable)
         log.say("training: \(totalSteps) steps (\(stepsPerEpoch) per epoch), batch \(c.batchSize) × accumulation \(accumulation)")
 
         epochs: while state.epoch < c.epochs && state.step < totalSteps {
@@ -126,12 +145,15 @@ public final class Trainer {
                 stepLoss += try out.loss.item() / Double(accumulation)
                 if let ctc = out.ctcLoss { windowCTC += try ctc.item(); windowMicro += 1 }
                 lastGates = out.audio.gates
-                state.samplesSeen += batch.items.count
-                windowSamples += batch.items.count
+                // Ranks take equal batches (the loader drops any remainder): samples of all ranks.
+                state.samplesSeen += batch.items.count * worldSize
+                windowSamples += batch.items.count * worldSize
                 micro += 1
                 guard micro == accumulation else { continue }
                 micro = 0
                 defer { stepLoss = 0 }
+                // One collective: the mean gradient and loss over ranks (so all ranks agree below).
+                if let group { stepLoss = try group.averageGradients(trainable, extras: [stepLoss])[0] }
 
                 // A non-finite loss skips the update (the gradients are discarded).
                 guard stepLoss.isFinite else {
@@ -171,15 +193,16 @@ public final class Trainer {
                                    gradNorm, rate, Double(windowSamples) / max(elapsed, 1e-9), formatDuration(remaining)))
                     windowLoss = 0; windowSteps = 0; windowSamples = 0; windowCTC = 0; windowMicro = 0; windowStart = Date()
                 }
-                if c.logSteeringAnalysis && state.step % c.steeringLogInterval == 0 && !lastGates.isEmpty {
+                if isMain && c.logSteeringAnalysis && state.step % c.steeringLogInterval == 0 && !lastGates.isEmpty {
                     let analysis = try SteeringAnalysis.compute(adapter: model.adapter, gates: lastGates)
                     log.record("steering", step: state.step, analysis.scalars)
                 }
                 var stop = false
-                if let every = c.evalSteps, eval != nil, state.step % every == 0 {
-                    stop = try evaluateAndTrack()
+                if let every = c.evalSteps, !c.evalParquetDirs.isEmpty, state.step % every == 0 {
+                    stop = try evaluateAndTrack()  // rank 0 evaluates; the others wait for its verdict
+                    if let group { stop = try group.broadcastFlag(stop) }
                 }
-                if let every = c.saveSteps, state.step % every == 0 { try save() }
+                if let every = c.saveSteps, state.step % every == 0, isMain { try save() }
                 if stop {
                     log.say("early stopping: no \(c.metricForBestModel) improvement in \(c.earlyStoppingPatience) evaluations")
                     break epochs
@@ -190,6 +213,7 @@ public final class Trainer {
             state.epoch += 1
             state.batchInEpoch = 0
         }
+        guard isMain else { return state }
         if eval != nil && (c.evalSteps == nil || state.step % (c.evalSteps ?? 1) != 0) { _ = try evaluateAndTrack() }
         try save()
         try finish()

@@ -81,13 +81,16 @@ public struct TrainingSetup {
     }
 
     /// A loader of model inputs; `augment` (the training loader) applies the config's augmentation.
-    public func loader(_ index: DatasetIndex, batchSize: Int, shuffle: Bool, dropLast: Bool, augment: Bool = false) -> DataLoader<SpeechItem> {
+    /// `rank`/`worldSize`: data-parallel training, this process's share of the batches.
+    public func loader(_ index: DatasetIndex, batchSize: Int, shuffle: Bool, dropLast: Bool, augment: Bool = false,
+                       rank: Int = 0, worldSize: Int = 1) -> DataLoader<SpeechItem> {
         let featurizer = self.featurizer
         let augmentation = augment ? config.augmentation : nil  // Featurizer skips a disabled one
         let seed = config.seed
         return DataLoader(index: index,
                           options: LoaderOptions(batchSize: batchSize, seed: config.seed, shuffle: shuffle, dropLast: dropLast,
-                                                 workers: max(1, config.numWorkers), lengthBucketing: config.bucketByLength),
+                                                 workers: max(1, config.numWorkers), lengthBucketing: config.bucketByLength,
+                                                 rank: rank, worldSize: worldSize),
                           epochTransform: { sample, epoch in try featurizer.item(sample, augmentation: augmentation, seed: seed, epoch: epoch) })
     }
 

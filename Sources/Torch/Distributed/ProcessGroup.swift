@@ -1,5 +1,8 @@
 import CTorch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A c10d process group for data-parallel training: a TCPStore rendezvous and Gloo collectives,
 /// launched like PyTorch's (`torchrun --no-python --nproc-per-node N steermoe train ...`, or any
@@ -53,6 +56,23 @@ public final class ProcessGroup: @unchecked Sendable {
                                 isServer: rank == 0 && !agentStore, timeoutSeconds: timeoutSeconds)
     }
 
+    /// A local TCP port nothing listens on now (bound to port 0, read back, released), for a
+    /// rendezvous of processes on this machine.
+    public static func freeLocalPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TorchError("freeLocalPort: socket() failed (errno \(errno))") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw TorchError("freeLocalPort: bind() failed (errno \(errno))") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// In place: `t` (CPU) becomes the sum of every rank's `t`.
     public func allReduceSum(_ t: Tensor) throws { try check(ct_process_group_allreduce_sum(handle, t.handle)) }
 
@@ -80,6 +100,13 @@ public final class ProcessGroup: @unchecked Sendable {
         }
         let tail = try flat.slice(dim: 0, start: flat.count - extras.count).toArray(Float.self)
         return tail.map(Double.init)
+    }
+
+    /// Rank `root`'s flag, on every rank (e.g. its early-stopping verdict).
+    public func broadcastFlag(_ flag: Bool, root: Int = 0) throws -> Bool {
+        let t = try Tensor([Float(flag ? 1 : 0)], shape: [1])
+        try broadcast(t, root: root)
+        return try t.toArray(Float.self)[0] != 0
     }
 
     /// Makes every rank's parameter values rank `root`'s.
