@@ -130,6 +130,20 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// max_steps wins over epochs: one epoch of one batch, three steps asked, three steps run.
+    func testMaxStepsOutlastsTheEpochs() throws {
+        let stack = try TinyStack()
+        defer { stack.remove() }
+        var config = try stack.config(output: stack.root + "/run")
+        config.epochs = 1
+        config.maxSteps = 3
+        let trainer = try Trainer(setup: TrainingSetup(config: config) { _ in }, quiet: true)
+        let state = try trainer.run()
+        XCTAssertEqual(state.step, 3)
+        XCTAssertEqual(state.epoch, 2, "the third step is the third epoch's batch")
+        XCTAssertEqual(trainer.stepLosses.count, 3)
+    }
+
     /// A fresh run into an output_dir with an earlier run's checkpoints stops before writing there;
     /// with `resume` it continues from the newest.
     func testFreshRunRefusesAnOutputDirWithCheckpoints() throws {

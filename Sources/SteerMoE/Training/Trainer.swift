@@ -131,7 +131,8 @@ public final class Trainer {
         try group?.broadcastValues(trainable)
         log.say("training: \(totalSteps) steps (\(stepsPerEpoch) per epoch), batch \(c.batchSize) × accumulation \(accumulation)")
 
-        epochs: while state.epoch < c.epochs && state.step < totalSteps {
+        // max_steps, when set, wins over epochs (as in HF Trainer): the data repeats until it is reached.
+        epochs: while (c.maxSteps != nil || state.epoch < c.epochs) && state.step < totalSteps {
             let batches = train.batches(epoch: state.epoch, from: state.batchInEpoch)
             var micro = 0, stepLoss = 0.0
             for batch in batches {
