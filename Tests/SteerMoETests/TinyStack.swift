@@ -38,6 +38,23 @@ struct TinyStack {
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 
+    /// The debug `steermoe` binary that `swift build --build-tests` leaves, driven as users run it.
+    static let cliBinary = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../.build/debug/steermoe").standardized.path
+
+    /// `cliBinary`, or a skip when it was not built.
+    static func requireCLI() throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: cliBinary) else { throw XCTSkip("\(cliBinary) not built") }
+        return cliBinary
+    }
+
+    /// The `train` records of a run's train_log.jsonl, in order (a resumed run's follow its first part's).
+    static func trainRecords(_ output: String) throws -> [[String: Any]] {
+        try String(contentsOfFile: output + "/train_log.jsonl", encoding: .utf8).split(separator: "\n")
+            .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            .filter { $0["kind"] as? String == "train" }
+    }
+
     /// Byte-level BPE without merges over a-z, ':' and space ('Ġ'); eos `<|endoftext|>` = 149
     /// (the fixture model's eos).
     static func writeCharTokenizer(to folder: String) throws {

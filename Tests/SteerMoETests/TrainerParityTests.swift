@@ -42,7 +42,7 @@ final class TrainerParityTests: XCTestCase {
             XCTAssertEqual(ours, theirs, accuracy: 1e-4 * abs(theirs), "\(name) loss at step \(step)", file: file, line: line)
         }
         let norms = try Self.ref["\(name).grad_norms"]!.toArray(Double.self)
-        let logged = try Self.trainRecords(output).map { $0["grad_norm"] as! Double }
+        let logged = try TinyStack.trainRecords(output).map { $0["grad_norm"] as! Double }
         XCTAssertEqual(logged.count, steps, file: file, line: line)
         for (step, (ours, theirs)) in zip(logged, norms).enumerated() {
             XCTAssertEqual(ours, theirs, accuracy: 1e-4 * theirs, "\(name) gradient norm at step \(step)", file: file, line: line)
@@ -89,11 +89,5 @@ final class TrainerParityTests: XCTestCase {
             logging_steps: 1
             \(root.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "\n"))
             """
-    }
-
-    static func trainRecords(_ output: String) throws -> [[String: Any]] {
-        try String(contentsOfFile: output + "/train_log.jsonl", encoding: .utf8).split(separator: "\n")
-            .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
-            .filter { $0["kind"] as? String == "train" }
     }
 }

@@ -66,8 +66,7 @@ final class TrainerTests: XCTestCase {
         }
 
         // The same through the command line: one JSON object per file, "segments" for the cut one.
-        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/steermoe")
-            .standardized.path
+        let binary = TinyStack.cliBinary
         if FileManager.default.isExecutableFile(atPath: binary) {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: binary)
@@ -170,9 +169,7 @@ final class TrainerTests: XCTestCase {
     /// transcript has the same token count here, so the mean of the two ranks' mean losses is the
     /// one-process mean. Rank 0 alone writes the log and the checkpoints.
     func testTwoDataParallelProcessesTrainAsOneWithTheirJointBatch() throws {
-        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/steermoe")
-            .standardized.path
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("\(binary) not built") }
+        let binary = try TinyStack.requireCLI()
         let stack = try TinyStack()
         defer { stack.remove() }
         let words = ["abc", "ego", "fig", "gum", "hat", "ink", "jar", "kit"]
@@ -198,11 +195,7 @@ final class TrainerTests: XCTestCase {
             try p.run()
             return p
         }
-        func losses(_ output: String) throws -> [Double] {
-            try String(contentsOfFile: output + "/train_log.jsonl", encoding: .utf8).split(separator: "\n")
-                .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
-                .filter { $0["kind"] as? String == "train" }.map { $0["loss"] as! Double }
-        }
+        func losses(_ output: String) throws -> [Double] { try TinyStack.trainRecords(output).map { $0["loss"] as! Double } }
         let single = try writeConfig("single", batch: 8)
         let one = try launch(single.config)
         one.waitUntilExit()
@@ -421,9 +414,7 @@ final class TrainerTests: XCTestCase {
 
     /// A run killed with SIGKILL and resumed gives the same losses as an uninterrupted run.
     func testKilledAndResumedRunRepeatsTheUninterruptedLosses() throws {
-        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/steermoe")
-            .standardized.path
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("\(binary) not built") }
+        let binary = try TinyStack.requireCLI()
         let stack = try TinyStack()
         defer { stack.remove() }
         func writeConfig(_ name: String) throws -> (config: String, output: String) {
@@ -439,10 +430,7 @@ final class TrainerTests: XCTestCase {
         }
         func losses(_ output: String) throws -> [Int: Double] {
             var out: [Int: Double] = [:]  // later lines (the resumed run) overwrite the killed run's
-            for line in try String(contentsOfFile: output + "/train_log.jsonl", encoding: .utf8).split(separator: "\n") {
-                let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-                if o["kind"] as? String == "train" { out[o["step"] as! Int] = o["loss"] as? Double }
-            }
+            for o in try TinyStack.trainRecords(output) { out[o["step"] as! Int] = o["loss"] as? Double }
             return out
         }
         func launch(_ args: [String]) throws -> Process {
