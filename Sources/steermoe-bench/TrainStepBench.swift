@@ -7,8 +7,10 @@ import Torch
 enum TrainStepBench {
     /// `padding`: nil = the prepared 8 s features as they are (what the reference runs); pad30 /
     /// trim = upstream's 30 s padding vs trimming with the frame mask, for docs/results.md.
+    /// `group`: data parallel (scripts/bench/train-step-ddp): rank 0's adapter everywhere, and each
+    /// step's gradients averaged over the ranks between backward and clipping, as the trainer does.
     static func run(dir: String, steps: Int, warmup: Int, padding: SteerMoEOptions.AudioPadding? = nil,
-                    whisper: String? = nil, llm: String? = nil) throws
+                    whisper: String? = nil, llm: String? = nil, group: ProcessGroup? = nil) throws
         -> (ms: Double, loss: Double)
     {
         var options = SteerMoEOptions()
@@ -27,6 +29,7 @@ enum TrainStepBench {
             ParameterGroup(name: "router", parameters: a.routerParameters, learningRate: 1e-4),
             ParameterGroup(name: "other", parameters: a.otherParameters, learningRate: 1e-4),
         ])
+        try group?.broadcastValues(a.trainableParameters())
         var times: [Double] = []
         var loss = 0.0
         for i in 0..<(warmup + steps) {
@@ -34,6 +37,7 @@ enum TrainStepBench {
             let out = try model(features: features, frameMask: frameMask, text: text)
             try opt.zeroGrad()
             try out.loss.backward()
+            if let group { _ = try group.averageGradients(a.trainableParameters()) }
             try GradientClipping.clipGradNorm(a.steeringParameters, maxNorm: 1)
             try GradientClipping.clipGradNorm(a.trainableParameters(), maxNorm: 1)
             try opt.step()

@@ -31,9 +31,13 @@ do {
         let dir = args.firstIndex(of: "--dir").map { args[args.index(after: $0)] } ?? ".bench/train-step"
         let padding = args.firstIndex(of: "--padding").flatMap { SteerMoEOptions.AudioPadding(rawValue: args[args.index(after: $0)]) }
         func path(_ flag: String) -> String? { args.firstIndex(of: flag).map { args[args.index(after: $0)] } }
+        // Under torchrun: data parallel, rank 0 reports.
+        let group = try ProcessGroup.fromEnvironment()
         let r = try TrainStepBench.run(dir: dir, steps: steps, warmup: warmup, padding: padding,
-                                       whisper: path("--whisper"), llm: path("--llm"))
-        print("{\"bench\": \"train-step\", \"median_ms\": \(r.ms), \"loss\": \(r.loss)}")
+                                       whisper: path("--whisper"), llm: path("--llm"), group: group)
+        if (group?.rank ?? 0) == 0 {
+            print("{\"bench\": \"train-step\", \"median_ms\": \(r.ms), \"loss\": \(r.loss), \"processes\": \(group?.worldSize ?? 1)}")
+        }
     case "decode":
         // --batches 4,1: one JSON line with per-batch fields (median_ms_b4, tokens_per_s_b4, ...).
         let batches = stringOption("--batches", "1").split(separator: ",").compactMap { Int($0) }

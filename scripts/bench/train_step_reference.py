@@ -23,6 +23,7 @@ p.add_argument("--prepare", action="store_true")
 p.add_argument("--steps", type=int, default=8)
 p.add_argument("--warmup", type=int, default=2)
 p.add_argument("--threads", type=int, default=1)
+p.add_argument("--ddp", action="store_true", help="under torchrun: DistributedDataParallel over Gloo, rank 0 reports")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 
@@ -63,6 +64,12 @@ whisper.eval(); llm.eval()
 model = SteerMoEModel(whisper, llm, SteerMoEConfig(num_experts=8))
 batch = load_file(os.path.join(a.dir, "batch.safetensors"))
 s = model.speech
+forward = model
+if a.ddp:
+    # What HF Trainer does on several processes: DDP (bucketed all-reduce overlapping backward).
+    import torch.distributed as dist
+    dist.init_process_group("gloo")
+    forward = torch.nn.parallel.DistributedDataParallel(model)
 opt = torch.optim.AdamW([
     {"params": [s.steering_vectors, s.layer_scales], "lr": 1e-3},
     {"params": list(s.router.parameters()), "lr": 1e-4},
@@ -71,7 +78,7 @@ opt = torch.optim.AdamW([
 times = []
 for i in range(a.warmup + a.steps):
     t0 = time.perf_counter()
-    loss, _ = model(batch["features"], batch["ids"], batch["mask"], batch["labels"])
+    loss, _ = forward(batch["features"], batch["ids"], batch["mask"], batch["labels"])
     opt.zero_grad()
     loss.backward()
     torch.nn.utils.clip_grad_norm_([s.steering_vectors, s.layer_scales], 1.0)
@@ -81,4 +88,6 @@ for i in range(a.warmup + a.steps):
     if i >= a.warmup:
         times.append((time.perf_counter() - t0) * 1e3)
 times.sort()
-print(json.dumps({"bench": "train-step", "median_ms": times[len(times) // 2], "loss": loss.item()}))
+if not a.ddp or torch.distributed.get_rank() == 0:
+    print(json.dumps({"bench": "train-step", "median_ms": times[len(times) // 2], "loss": loss.item(),
+                      "processes": torch.distributed.get_world_size() if a.ddp else 1}))
