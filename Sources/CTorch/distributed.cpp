@@ -30,7 +30,11 @@ ct_error ct_process_group_create(const char *host, int32_t port, int32_t rank, i
     // A prefix of our own keeps these keys apart from anything else on the store (torchrun's agent).
     auto store = c10::make_intrusive<c10d::PrefixStore>("steermoe/", tcp);
     auto gloo = c10d::ProcessGroupGloo::Options::create(timeout);
-    gloo->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+    // As PyTorch: GLOO_SOCKET_IFNAME picks the network interface (several nodes); otherwise the
+    // address the hostname resolves to, falling back to loopback.
+    const char *interface = std::getenv("GLOO_SOCKET_IFNAME");
+    gloo->devices.push_back(interface && *interface ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
+                                                    : c10d::ProcessGroupGloo::createDefaultDevice());
     auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world_size, gloo);
     *out = new ct_process_group_s{store, group};
   })
