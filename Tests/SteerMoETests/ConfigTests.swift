@@ -156,8 +156,8 @@ final class ConfigTests: XCTestCase {
                              \.loadBalancingWeight, from: 0, to: 0.1)
         assertOneModelChange(try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-one-expert.yaml"), of: cpuMLPbf16,
                              \.numExperts, from: 8, to: 1)
-        for weight in [1.0, 2.0] {
-            assertOneModelChange(try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-ctc\(Int(weight)).yaml"), of: cpuMLPbf16,
+        for (suffix, weight) in [("01", 0.1), ("025", 0.25), ("1", 1.0), ("2", 2.0)] {
+            assertOneModelChange(try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-ctc\(suffix).yaml"), of: cpuMLPbf16,
                                  \.ctcWeight, from: 0.5, to: weight)
         }
         // The Qwen2.5 MLP pair (prepared for a GPU loan): the default's recipe with only the LLM and its
