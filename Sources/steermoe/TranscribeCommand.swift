@@ -70,19 +70,16 @@ struct Transcribe: ParsableCommand {
                 // Reported and skipped: one bad file in a long list does not cost the others.
                 unreadable += 1
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-                if json {
-                    let data = try JSONSerialization.data(withJSONObject: ["audio": t.audio, "error": "\(error)"],
-                                                          options: [.sortedKeys, .withoutEscapingSlashes])
-                    print(String(decoding: data, as: UTF8.self))
-                }
-            } else if json {
-                var object: [String: Any] = ["audio": t.audio, "text": t.text]
+            }
+            if json {
+                var object: [String: Any] = ["audio": t.audio]
+                if let error = t.error { object["error"] = "\(error)" } else { object["text"] = t.text }
                 if t.segments.count > 1 {
                     object["segments"] = t.segments.map { ["start": $0.start, "end": $0.end, "text": $0.text] as [String: Any] }
                 }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
                 print(String(decoding: data, as: UTF8.self))
-            } else {
+            } else if t.error == nil {
                 print("\(t.audio)\t\(t.text)")
             }
             fflush(nil)  // all streams: stdout may be a pipe (block-buffered)
