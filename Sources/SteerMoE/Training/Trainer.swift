@@ -46,7 +46,9 @@ public final class Trainer {
         }
         guard !c.parquetDirs.isEmpty else { throw ConfigError("parquet_dirs is empty: nothing to train on") }
         // Early, before the data is indexed.
-        if let folder = c.initAdapter { try Checkpoint.requireAdapterFolder(folder, what: "training.init_adapter", files: [Checkpoint.adapterFile]) }
+        if let folder = c.initAdapter {
+            try Checkpoint.requireAdapterFolder(folder, what: "training.init_adapter", files: [Checkpoint.adapterFile])
+        }
         let trainIndex = try setup.index(paths: c.parquetDirs, skipReport: isMain ? c.outputDir + "/skipped.jsonl" : nil, log: log.say)
         let world = group?.worldSize ?? 1
         guard trainIndex.entries.count >= c.batchSize * world else {
