@@ -85,21 +85,12 @@ public final class ProcessGroup: @unchecked Sendable {
     /// the same collective; returns the averaged extras. A parameter without a gradient counts as zeros.
     public func averageGradients(_ parameters: [Parameter], extras: [Double] = []) throws -> [Double] {
         let grads = parameters.map(\.grad)
-        var parts = try zip(parameters, grads).map { p, g in
-            try (g ?? Tensor.zeros(p.value.shape)).to(device: .cpu, dtype: .float32).flatten()
-        }
-        parts.append(try Tensor(extras.map(Float.init), shape: [extras.count]))
-        let flat = try Tensor.cat(parts, dim: 0)
+        let zerosOrGrads = try zip(parameters, grads).map { p, g in try g ?? Tensor.zeros(p.value.shape) }
+        let flat = try Tensor.cat([Self.flatCPU(zerosOrGrads), Tensor(extras.map(Float.init), shape: [extras.count])], dim: 0)
         try allReduceSum(flat)
         try flat.mul_(1.0 / Double(worldSize))
-        var offset = 0
-        for (p, g) in zip(parameters, grads) {
-            let n = p.value.count
-            if let g { try g.copy_(flat.slice(dim: 0, start: offset, end: offset + n).view(g.shape)) }
-            offset += n
-        }
-        let tail = try flat.slice(dim: 0, start: flat.count - extras.count).toArray(Float.self)
-        return tail.map(Double.init)
+        try Self.scatter(flat, into: zip(grads, parameters).map { ($0, $1.value.shape) })
+        return try flat.slice(dim: 0, start: flat.count - extras.count).toArray(Float.self).map(Double.init)
     }
 
     /// Rank `root`'s flag, on every rank (e.g. its early-stopping verdict).
@@ -112,15 +103,25 @@ public final class ProcessGroup: @unchecked Sendable {
     /// Makes every rank's parameter values rank `root`'s.
     public func broadcastValues(_ parameters: [Parameter], root: Int = 0) throws {
         guard !parameters.isEmpty else { return }
-        let flat = try Tensor.cat(parameters.map { try $0.value.detach().to(device: .cpu, dtype: .float32).flatten() }, dim: 0)
+        let values = parameters.map(\.value)
+        let flat = try Self.flatCPU(values.map { try $0.detach() })
         try broadcast(flat, root: root)
+        try Autograd.noGrad { try Self.scatter(flat, into: values.map { ($0, $0.shape) }) }
+    }
+
+    /// `tensors` as one float32 CPU vector, in order (what the Gloo collectives take).
+    private static func flatCPU(_ tensors: [Tensor]) throws -> Tensor {
+        try Tensor.cat(tensors.map { try $0.to(device: .cpu, dtype: .float32).flatten() }, dim: 0)
+    }
+
+    /// Copies consecutive slices of `flat` into the targets in place (any device), each slice the
+    /// size of its shape; a nil target's slice is skipped.
+    private static func scatter(_ flat: Tensor, into targets: [(tensor: Tensor?, shape: [Int])]) throws {
         var offset = 0
-        try Autograd.noGrad {
-            for p in parameters {
-                let n = p.value.count
-                try p.value.copy_(flat.slice(dim: 0, start: offset, end: offset + n).view(p.value.shape))
-                offset += n
-            }
+        for (tensor, shape) in targets {
+            let n = shape.reduce(1, *)
+            if let tensor { try tensor.copy_(flat.slice(dim: 0, start: offset, end: offset + n).view(shape)) }
+            offset += n
         }
     }
 }
