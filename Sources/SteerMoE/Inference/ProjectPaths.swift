@@ -26,10 +26,10 @@ public enum ProjectPaths {
                                             executable: String? = Bundle.main.executablePath) -> String? {
         let fm = FileManager.default
         let local = URL(fileURLWithPath: bundledDefault, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true)).path
-        if fm.fileExists(atPath: local + "/adapter.safetensors") { return bundledDefault }
+        if fm.fileExists(atPath: local + "/" + Checkpoint.adapterFile) { return bundledDefault }
         guard let executable else { return nil }
         let binary = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent().path
         return selfAndAncestors(of: binary, currentDirectory: currentDirectory).map { $0 + "/" + bundledDefault }
-            .first { fm.fileExists(atPath: $0 + "/adapter.safetensors") }
+            .first { fm.fileExists(atPath: $0 + "/" + Checkpoint.adapterFile) }
     }
 }
