@@ -160,6 +160,15 @@ final class ConfigTests: XCTestCase {
             assertOneModelChange(try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-ctc\(suffix).yaml"), of: cpuMLPbf16,
                                  \.ctcWeight, from: 0.5, to: weight)
         }
+        // The projection learning-rate pair: training.learning_rate and the output folder, nothing else.
+        for (suffix, rate) in [("lr2e-3", 2e-3), ("lr5e-4", 5e-4)] {
+            var variant = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-\(suffix).yaml")
+            XCTAssertEqual([cpuMLPbf16.learningRate, variant.learningRate], [1e-3, rate])
+            XCTAssertNotEqual(variant.outputDir, cpuMLPbf16.outputDir)
+            variant.learningRate = cpuMLPbf16.learningRate
+            variant.outputDir = cpuMLPbf16.outputDir
+            XCTAssertEqual(variant, cpuMLPbf16, suffix)
+        }
         // The Qwen2.5 MLP pair (prepared for a GPU loan): the default's recipe with only the LLM and its
         // CTC classes changed, and its linear baseline.
         var qwenMLP = try recipe("configs/gpu/steermoe-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")

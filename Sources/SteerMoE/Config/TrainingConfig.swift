@@ -4,7 +4,7 @@ import Torch
 /// Everything a training run needs, loaded from YAML. Accepts the original Python project's
 /// files unchanged (same keys, same nesting); docs/config.md lists every key, what it does
 /// here, and where we depart from upstream.
-public struct TrainingConfig: Sendable {
+public struct TrainingConfig: Sendable, Equatable {
     // Models
     public var whisperPath = ""
     public var llmPath = ""
