@@ -17,6 +17,8 @@ public enum SpeechDataError: Error, CustomStringConvertible, Equatable {
     case malformed(file: String, reason: String)
     /// Writer misuse (wrong column count/type, append after close, ...).
     case writer(path: String, reason: String)
+    /// Every row of the configured sources was filtered out; `summary` holds the counts and examples.
+    case noUsableRows(paths: [String], summary: String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum SpeechDataError: Error, CustomStringConvertible, Equatable {
             return "audio \(source): \(reason)"
         case let .arrow(context, reason):
             return "\(context): \(reason)"
+        case let .noUsableRows(paths, summary):
+            return "no usable rows in \(paths.joined(separator: ", ")): \(summary)"
         case let .missingColumn(column, file, available):
             return "column '\(column)' not found in \(file); columns present: \(available.joined(separator: ", "))"
         case let .unsupportedColumnType(column, type, file, expected):

@@ -104,7 +104,7 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Score a trained adapter (or Whisper's own decoder) on a data set (WER, CER, predictions JSONL).")
     @Option(help: "Adapter folder.") var checkpoint: String?
     @Argument(help: "Data: parquet folders/files or JSONL manifests.") var data: [String]
-    @Option(help: "Where to write predictions.jsonl and metrics.json.") var out: String?
+    @Option(help: "Where to write predictions.jsonl, metrics.json and skipped.jsonl (rows left out, with why).") var out: String?
     @OptionGroup var decoding: AdapterDecodingOptions
     @Option(help: "Utterances at most.") var limit: Int?
     @Option(help: "Intra-op threads.") var threads: Int?
@@ -122,6 +122,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         if let threads { Torch.numThreads = threads }
+        if let out { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
         let (transcriber, loader, info) = try setUp()
         let status = StatusLine()
         let result = try Evaluator.run(transcriber, loader, limit: limit) { n in
@@ -131,6 +132,8 @@ struct Evaluate: ParsableCommand {
         try reportEvaluation(result, out: out, info: info.merging(["data": data]) { _, new in new })
     }
 
+    var skipReport: String? { out.map { $0 + "/skipped.jsonl" } }
+
     /// The transcriber, its loader over `data` (same filters; features as the model expects them)
     /// and what metrics.json records about it.
     func setUp() throws -> (any BatchTranscriber, DataLoader<SpeechItem>, [String: Any]) {
@@ -139,7 +142,7 @@ struct Evaluate: ParsableCommand {
             var c = TrainingConfig()
             c.model.audioPadding = w.options.audioPadding
             let loader = try EvaluationData(config: c, tokenizer: w.tokenizer, extractor: w.extractor)
-                .loader(paths: data, batchSize: batchSize ?? c.evalBatchSize)
+                .loader(paths: data, batchSize: batchSize ?? c.evalBatchSize, skipReport: skipReport)
             return (w, loader, ["whisper_decoder": whisperDecoder.folder ?? "", "language": whisperDecoder.language,
                                 "audio": w.options.trimmedAudio ? "trimmed" : "padded 30 s",
                                 "max_new_tokens": whisperDecoder.maxNewTokens, "decoding": "greedy"])
@@ -149,7 +152,7 @@ struct Evaluate: ParsableCommand {
         var c = t.config
         c.numWorkers = max(1, c.numWorkers)
         let loader = try EvaluationData(config: c, tokenizer: t.tokenizer, extractor: t.extractor)
-            .loader(paths: data, batchSize: batchSize ?? c.evalBatchSize)
+            .loader(paths: data, batchSize: batchSize ?? c.evalBatchSize, skipReport: skipReport)
         let evaluator = Evaluator(model: t.model, tokenizer: t.tokenizer, promptIds: t.collator.promptIds,
                                   prefixIds: t.collator.prefixIds, generation: t.generation)
         let g = t.generation

@@ -102,6 +102,22 @@ final class DatasetIndexTests: XCTestCase {
         XCTAssertEqual(index.counts.total, 8)
     }
 
+    func testAnIndexWithNoRowLeftIsRefusedNamingTheRowsAndTheReport() throws {
+        let reportPath = try temporaryDirectory() + "/skipped.jsonl"
+        let path = Fixture.path("parquet_corrupt")
+        let (kept, _) = try quietBuild([path])
+        XCTAssertNoThrow(try kept.requireRows(paths: [path]))
+        // Every clip of the fixture is longer than a millisecond: nothing is left.
+        let (empty, _) = try quietBuild([path], filter: FilterOptions(maxAudioLength: 0.001), report: try SkipReport(path: reportPath))
+        XCTAssertThrowsError(try empty.requireRows(paths: [path])) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.hasPrefix("no usable rows in \(path): kept 0 / 8 rows"), message)
+            XCTAssertTrue(message.contains("too_long 2"), message)
+            XCTAssertTrue(message.contains("corrupt.parquet row 0: too_long"), message)
+            XCTAssertTrue(message.contains(reportPath), message)
+        }
+    }
+
     func testDecodedAudioStructAndManifestLineNumbers() throws {
         let report = try SkipReport(path: try temporaryDirectory() + "/skipped.jsonl")
         let (index, _) = try quietBuild([Fixture.path("parquet_decoded_struct"), Fixture.path("manifest/train.jsonl")],

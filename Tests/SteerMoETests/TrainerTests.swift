@@ -143,6 +143,24 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(trainer.stepLosses.count, 3)
     }
 
+    /// A dev set whose every row is filtered out stops the run before its first step: scoring no
+    /// utterance would report CER 0% and keep that as the best checkpoint for good.
+    func testAnEvalSetWithNoUsableRowIsRefusedBeforeTraining() throws {
+        let stack = try TinyStack()
+        defer { stack.remove() }
+        var config = try stack.config(output: stack.root + "/run")
+        config.maxSteps = 2
+        let dev = stack.root + "/dev.jsonl"
+        try Data(#"{"audio": "gone.wav", "text": "a clip that was never copied"}"#.utf8).write(to: URL(fileURLWithPath: dev))
+        config.evalParquetDirs = [dev]
+        XCTAssertThrowsError(try Trainer(setup: TrainingSetup(config: config) { _ in }, quiet: true)) {
+            XCTAssertTrue("\($0)".hasPrefix("no usable rows in \(dev): kept 0 / 1 rows; missing_file 1"), "\($0)")
+            XCTAssertTrue("\($0)".contains("skipped_eval.jsonl"), "\($0)")
+        }
+        config.evalParquetDirs = config.parquetDirs
+        XCTAssertNoThrow(try Trainer(setup: TrainingSetup(config: config) { _ in }, quiet: true))
+    }
+
     /// A fresh run into an output_dir with an earlier run's checkpoints stops before writing there;
     /// with `resume` it continues from the newest.
     func testFreshRunRefusesAnOutputDirWithCheckpoints() throws {

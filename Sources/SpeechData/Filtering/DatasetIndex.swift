@@ -19,6 +19,8 @@ public final class DatasetIndex: Sendable {
     public let counts: FilterCounts
     /// Where rejected rows were reported, if anywhere.
     public let skipReport: SkipReport?
+    /// The first few rejected rows, "FILE row N: reason: detail" (for messages without a report file).
+    public let skippedExamples: [String]
 
     public var totalDuration: Double { entries.reduce(0) { $0 + Double($1.duration) } }
 
@@ -63,6 +65,7 @@ public final class DatasetIndex: Sendable {
         // Merged in file order: entries, counts and the report are identical for any worker count.
         var entries: [IndexEntry] = []
         var counts = FilterCounts()
+        var examples: [String] = []
         for (file, rows) in measures.enumerated() {
             for measure in rows ?? [] {
                 switch measure.filtered(file: file, options: filter, textLength: textLength) {
@@ -72,6 +75,7 @@ public final class DatasetIndex: Sendable {
                 case .failure(let failure):
                     counts.add(failure.reason)
                     skipReport?.record(source: files[file].path, row: measure.row, failure: failure)
+                    if examples.count < 3 { examples.append("\(files[file].path) row \(measure.row): \(failure)") }
                 }
             }
         }
@@ -79,15 +83,29 @@ public final class DatasetIndex: Sendable {
         log("data: \(files.count) files, \(counts), \(String(format: "%.2f", hours)) h kept"
             + (cache != nil ? ", index cache reused for \(reusedFiles) of \(files.count) files" : "")
             + (skipReport.map { " (skipped rows in \($0.path))" } ?? ""))
-        return DatasetIndex(files: files, shards: shards, entries: entries, counts: counts, skipReport: skipReport)
+        return DatasetIndex(files: files, shards: shards, entries: entries, counts: counts, skipReport: skipReport,
+                            skippedExamples: examples)
     }
 
-    init(files: [DataFile], shards: [ShardAccess], entries: [IndexEntry], counts: FilterCounts, skipReport: SkipReport?) {
+    init(files: [DataFile], shards: [ShardAccess], entries: [IndexEntry], counts: FilterCounts, skipReport: SkipReport?,
+         skippedExamples: [String] = []) {
         self.files = files
         self.shards = shards
         self.entries = entries
         self.counts = counts
         self.skipReport = skipReport
+        self.skippedExamples = skippedExamples
+    }
+
+    /// Throws when the filters left no row: scoring or training on nothing would report
+    /// WER 0% or stop at once instead of saying why. The message names the counts per
+    /// reason, a few rejected rows and the skip report.
+    public func requireRows(paths: [String]) throws {
+        guard entries.isEmpty else { return }
+        var summary = "\(counts)"
+        if !skippedExamples.isEmpty { summary += "; e.g. " + skippedExamples.joined(separator: "; ") }
+        if let skipReport { summary += " (every skipped row in \(skipReport.path))" }
+        throw SpeechDataError.noUsableRows(paths: paths, summary: summary)
     }
 
     /// Schemas of the files, in order.

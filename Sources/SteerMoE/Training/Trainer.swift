@@ -50,6 +50,7 @@ public final class Trainer {
             try Checkpoint.requireAdapterFolder(folder, what: "training.init_adapter", files: [Checkpoint.adapterFile])
         }
         let trainIndex = try setup.index(paths: c.parquetDirs, skipReport: isMain ? c.outputDir + "/skipped.jsonl" : nil, log: log.say)
+        try trainIndex.requireRows(paths: c.parquetDirs)
         let world = group?.worldSize ?? 1
         guard trainIndex.entries.count >= c.batchSize * world else {
             throw ConfigError("only \(trainIndex.entries.count) usable training rows for batch_size \(c.batchSize)"
@@ -71,6 +72,7 @@ public final class Trainer {
         }
         if !c.evalParquetDirs.isEmpty && isMain {
             let evalIndex = try setup.index(paths: c.evalParquetDirs, skipReport: c.outputDir + "/skipped_eval.jsonl", log: log.say)
+            try evalIndex.requireRows(paths: c.evalParquetDirs)  // an empty dev set would score 0% and always be "best"
             eval = setup.loader(evalIndex, batchSize: c.evalBatchSize, shuffle: false, dropLast: false)
         } else {
             eval = nil
