@@ -143,6 +143,22 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(trainer.stepLosses.count, 3)
     }
 
+    /// A model folder that is not there is reported by its config key before anything loads.
+    func testAMissingModelFolderIsNamedByItsConfigKey() throws {
+        let stack = try TinyStack()
+        defer { stack.remove() }
+        var config = try stack.config(output: stack.root + "/run")
+        config.llmPath = stack.root + "/no-such-llm"
+        XCTAssertThrowsError(try TrainingSetup(config: config) { _ in }) {
+            XCTAssertEqual("\($0)", "llm_decoder.model_name: \(stack.root)/no-such-llm does not exist; "
+                           + "the recipes' models are made by scripts/fetch-models")
+        }
+        config.whisperPath = ""
+        XCTAssertThrowsError(try TrainingSetup(config: config) { _ in }) {
+            XCTAssertEqual("\($0)", "whisper_encoder.model_path is not set: name a Hugging Face model folder")
+        }
+    }
+
     /// A dev set whose every row is filtered out stops the run before its first step: scoring no
     /// utterance would report CER 0% and keep that as the best checkpoint for good.
     func testAnEvalSetWithNoUsableRowIsRefusedBeforeTraining() throws {

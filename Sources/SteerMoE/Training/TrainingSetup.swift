@@ -22,6 +22,7 @@ public struct TrainingSetup {
         // Also for configs built in code, which skip TrainingConfig.validate.
         device = try DeviceSetting.resolve(config.device, setting: "training.device")
         Torch.manualSeed(config.seed)
+        try Self.requireModelFolders(config)
         dtype = .float32
         let model = try SteerMoEModel.build(whisperFolder: config.whisperPath, llmFolder: config.llmPath,
                                             options: config.model, dtype: dtype, seed: config.seed)
@@ -46,6 +47,17 @@ public struct TrainingSetup {
         weightDigests = (SteerMoE.weightDigests(folder: config.whisperPath), SteerMoE.weightDigests(folder: config.llmPath))
         self.config = config
         for note in config.notes { log("note: \(note)") }
+    }
+
+    /// The two frozen models' folders, named by their config keys before anything is loaded.
+    static func requireModelFolders(_ config: TrainingConfig) throws {
+        for (path, key) in [(config.whisperPath, "whisper_encoder.model_path"), (config.llmPath, "llm_decoder.model_name")] {
+            guard !path.isEmpty else { throw ConfigError("\(key) is not set: name a Hugging Face model folder") }
+            guard FileManager.default.fileExists(atPath: path) else {
+                let base = path.hasPrefix("/") ? "" : " (relative to \(FileManager.default.currentDirectoryPath))"
+                throw ConfigError("\(key): \(path) does not exist\(base); the recipes' models are made by scripts/fetch-models")
+            }
+        }
     }
 
     /// Filtered index of `paths` (audio length, non-empty text, token length < max_text_length).
