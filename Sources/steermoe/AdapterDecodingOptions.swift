@@ -16,6 +16,17 @@ struct AdapterDecodingOptions: ParsableArguments {
     @Option(help: "Where the models run: cpu, cuda or cuda:N (audio decoding and log-mels stay on the CPU).")
     var device: String = "cpu"
 
+    /// The ranges TrainingConfig.validate enforces for the same settings in a config, named by flag.
+    func validate() throws {
+        if let beams, beams < 1 { throw ValidationError("--beams must be at least 1, found \(beams)") }
+        if let n = noRepeatNgramSize, n < 0 { throw ValidationError("--no-repeat-ngram-size must be >= 0, found \(n)") }
+        if let p = repetitionPenalty, !(p > 0 && p.isFinite) { throw ValidationError("--repetition-penalty must be > 0, found \(p)") }
+        if let w = ctcDecodingWeight, !(w >= 0 && w <= 1) { throw ValidationError("--ctc-decoding-weight must be within 0...1, found \(w)") }
+        for (flag, v) in [("--length-penalty", lengthPenalty), ("--ctc-length-bonus", ctcLengthBonus)] {
+            if let v, !v.isFinite { throw ValidationError("\(flag) must be a finite number, found \(v)") }
+        }
+    }
+
     var isSet: Bool {
         beams != nil || repetitionPenalty != nil || noRepeatNgramSize != nil || lengthPenalty != nil || ctcDecodingWeight != nil
             || ctcLengthBonus != nil
