@@ -10,7 +10,7 @@ struct ExportCommand: ParsableCommand {
         abstract: "Copy a trained adapter for sharing or bundling (no optimizer state; CTC classes listed).")
 
     @Argument(help: "Checkpoint folder written by train (checkpoint-N, best, final).") var checkpoint: String
-    @Option(help: "Destination folder (replaced).") var out: String
+    @Option(help: "Destination folder: new, empty, or an earlier export (replaced whole).") var out: String
     @Option(help: "Store the adapter weights as float16 or bfloat16 (half the size; read back as float32). Default: as trained.")
     var dtype: String?
 

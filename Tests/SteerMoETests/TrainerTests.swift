@@ -373,6 +373,22 @@ final class TrainerTests: XCTestCase {
         XCTAssertThrowsError(try Checkpoint.export(from: stack.root + "/nothing", to: stack.root + "/x")) {
             XCTAssertTrue("\($0)".contains("no adapter.safetensors (expected a checkpoint folder written by steermoe train)"), "\($0)")
         }
+        // The destination is replaced whole: never the source itself or a folder holding it, nor a
+        // folder of something else; an earlier export is replaced.
+        for destination in [stack.root + "/shared/.", stack.root + "/shared/../shared"] {
+            XCTAssertThrowsError(try Checkpoint.export(from: stack.root + "/shared", to: destination)) {
+                XCTAssertTrue("\($0)".contains("holds the checkpoint \(stack.root)/shared itself"), "\($0)")
+            }
+        }
+        XCTAssertThrowsError(try Checkpoint.export(from: stack.root + "/run/final", to: stack.root + "/run")) {
+            XCTAssertTrue("\($0)".contains("holds the checkpoint"), "\($0)")
+        }
+        XCTAssertThrowsError(try Checkpoint.export(from: stack.root + "/run/final", to: stack.root + "/data")) {
+            XCTAssertTrue("\($0)".contains("exists and is not an adapter folder"), "\($0)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: stack.root + "/shared/" + Checkpoint.adapterFile), "left as it was")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: stack.root + "/data/0.wav"), "left as it was")
+        XCTAssertEqual(try Checkpoint.export(from: stack.root + "/run/checkpoint-2", to: stack.root + "/half"), [])
     }
 
     /// training.init_adapter starts a run from a trained adapter: its weights arrive bit for bit
