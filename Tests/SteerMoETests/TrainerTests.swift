@@ -196,6 +196,12 @@ final class TrainerTests: XCTestCase {
         let resumed = try Trainer(setup: TrainingSetup(config: config) { _ in }, quiet: true, resume: true)
         XCTAssertEqual(try resumed.run().step, 3)
         XCTAssertEqual(resumed.stepLosses.count, 1, "one more step after the resumed checkpoint-2")
+        // The resumed run names what its config changed against the checkpoint's.
+        let changes = try String(contentsOfFile: stack.root + "/run/train_log.jsonl", encoding: .utf8)
+            .split(separator: "\n").filter { $0.contains("resume_config_changes") }
+        XCTAssertEqual(changes.count, 1)
+        XCTAssertTrue(changes.first?.contains("training.max_steps (2 → 3)") == true, "\(changes)")
+        XCTAssertEqual(try TrainingConfig.changedSettings(from: config.effectiveYAML(), to: config.effectiveYAML()), [])
     }
 
     /// Two data-parallel processes (launched as torchrun does: RANK, WORLD_SIZE, MASTER_ADDR,

@@ -108,6 +108,12 @@ public final class Trainer {
         try optimizer.loadStateDict(Safetensors.load(latest.path + "/" + Checkpoint.optimizerFile))
         state = try Checkpoint.loadState(latest.path)
         log.say("resumed from \(latest.path): step \(state.step), epoch \(state.epoch), batch \(state.batchInEpoch)")
+        let saved = try String(contentsOfFile: latest.path + "/" + Checkpoint.configFile, encoding: .utf8)
+        let changed = try TrainingConfig.changedSettings(from: saved, to: config.effectiveYAML())
+        if !changed.isEmpty {
+            log.say("resume: settings changed since checkpoint-\(latest.step): \(changed.joined(separator: ", "))")
+            log.record("resume_config_changes", step: state.step, ["changed": changed])
+        }
     }
 
     /// Runs until max_steps / epochs are done or early stopping triggers. Returns the final state.
