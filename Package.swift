@@ -75,7 +75,8 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "SkyCorpus", dependencies: []),
         .target(name: "CorpusBuilder", dependencies: ["SkyCorpus", "SpeechData"], resources: [.copy("Resources")]),
-        .target(name: "SteerMoE", dependencies: ["Torch", "Tokenizers", "SpeechData", "Yams"]),
+        .target(name: "CStopSignal"),
+        .target(name: "SteerMoE", dependencies: ["Torch", "Tokenizers", "SpeechData", "Yams", "CStopSignal"]),
         .executableTarget(name: "sky-extract", dependencies: ["SkyCorpus"]),
         .executableTarget(name: "steermoe", dependencies: [
             "SteerMoE", "SkyCorpus", "CorpusBuilder", .product(name: "ArgumentParser", package: "swift-argument-parser"),

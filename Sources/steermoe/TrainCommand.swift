@@ -32,7 +32,9 @@ struct Train: ParsableCommand {
         let isMain = (group?.rank ?? 0) == 0
         let setup = try TrainingSetup(config: c) { if isMain { print($0) } }
         let trainer = try Trainer(setup: setup, quiet: !isMain, resume: resume, group: group)
+        StopSignal.install()  // Ctrl-C / SIGTERM from here on: finish the step, save, exit 128 + signal
         let state = try trainer.run()
+        if let signal = trainer.stoppedBy { throw ExitCode(128 + signal) }
         guard isMain else { return }
         print("done: \(state.step) steps, \(state.samplesSeen) samples, \(state.nonFiniteSkipped) skipped non-finite steps")
     }

@@ -475,7 +475,7 @@ final class TrainerTests: XCTestCase {
     }
 
     /// A run killed with SIGKILL and resumed gives the same losses as an uninterrupted run.
-    func testKilledAndResumedRunRepeatsTheUninterruptedLosses() throws {
+    func testKilledOrStoppedAndResumedRunsRepeatTheUninterruptedLosses() throws {
         let binary = try TinyStack.requireCLI()
         let stack = try TinyStack()
         defer { stack.remove() }
@@ -523,11 +523,35 @@ final class TrainerTests: XCTestCase {
         resumed.waitUntilExit()
         XCTAssertEqual(resumed.terminationStatus, 0)
 
-        let a = try losses(straight.output), b = try losses(killed.output)
+        // SIGTERM (a scheduler's stop; Ctrl-C is SIGINT, handled alike): the step in progress
+        // finishes, a checkpoint is saved at it, the exit status is 128 + 15; --resume goes on.
+        let stopped = try writeConfig("stopped")
+        let worker = try launch(["train", stopped.config])
+        let stopDeadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: stopped.output + "/checkpoint-20") && Date() < stopDeadline && worker.isRunning {
+            usleep(2000)
+        }
+        XCTAssertTrue(worker.isRunning, "the run must still be going when stopped")
+        kill(worker.processIdentifier, SIGTERM)
+        worker.waitUntilExit()
+        XCTAssertEqual(worker.terminationReason, .exit)
+        XCTAssertEqual(worker.terminationStatus, 128 + SIGTERM)
+        let lastStep = try XCTUnwrap(try TinyStack.trainRecords(stopped.output).compactMap { $0["step"] as? Int }.max())
+        XCTAssertTrue((20..<60).contains(lastStep), "\(lastStep)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: stopped.output + "/checkpoint-\(lastStep)/" + Checkpoint.optimizerFile),
+                      "a checkpoint at the last step taken")
+        let resumedAfterStop = try launch(["train", stopped.config, "--resume"])
+        resumedAfterStop.waitUntilExit()
+        XCTAssertEqual(resumedAfterStop.terminationStatus, 0)
+
+        let a = try losses(straight.output)
         XCTAssertEqual(a.count, 60)
-        XCTAssertEqual(Set(a.keys), Set(b.keys))
-        for step in a.keys.sorted() {
-            XCTAssertEqual(b[step]!, a[step]!, accuracy: 1e-9 * max(1, abs(a[step]!)), "step \(step)")
+        for output in [killed.output, stopped.output] {
+            let b = try losses(output)
+            XCTAssertEqual(Set(a.keys), Set(b.keys), output)
+            for step in a.keys.sorted() {
+                XCTAssertEqual(b[step]!, a[step]!, accuracy: 1e-9 * max(1, abs(a[step]!)), "\(output) step \(step)")
+            }
         }
     }
 }

@@ -16,6 +16,8 @@ public final class Trainer {
     var state = TrainerState()
     /// Losses of every optimizer step of this process (tests compare resumed and uninterrupted runs).
     public private(set) var stepLosses: [Double] = []
+    /// The signal that stopped the run early (StopSignal), nil when it ran to its end.
+    public private(set) var stoppedBy: Int32? = nil
     /// Data-parallel training (`torchrun`): each rank trains on its share of every step's batches,
     /// gradients and the loss are averaged over ranks, and rank 0 alone logs, evaluates and saves.
     let group: ProcessGroup?
@@ -163,8 +165,15 @@ public final class Trainer {
                 guard micro == accumulation else { continue }
                 micro = 0
                 defer { stepLoss = 0 }
-                // One collective: the mean gradient and loss over ranks (so all ranks agree below).
-                if let group { stepLoss = try group.averageGradients(trainable, extras: [stepLoss])[0] }
+                // One collective: the mean gradient and loss over ranks (so all ranks agree below),
+                // and whether any rank was asked to stop (all stop after the same step).
+                let localSignal = StopSignal.received
+                var stopRequested = localSignal != nil
+                if let group {
+                    let means = try group.averageGradients(trainable, extras: [stepLoss, stopRequested ? 1 : 0])
+                    stepLoss = means[0]
+                    stopRequested = means[1] > 0
+                }
 
                 // A non-finite loss skips the update (the gradients are discarded).
                 guard stepLoss.isFinite else {
@@ -213,7 +222,18 @@ public final class Trainer {
                     stop = try evaluateAndTrack()  // rank 0 evaluates; the others wait for its verdict
                     if let group { stop = try group.broadcastFlag(stop) }
                 }
-                if let every = c.saveSteps, state.step % every == 0, isMain { try save() }
+                let savedNow = c.saveSteps.map { state.step % $0 == 0 } ?? false
+                if savedNow && isMain { try save() }
+                if stopRequested {
+                    let signal = localSignal ?? SIGTERM  // a rank told by another rank
+                    if isMain && !savedNow { try save() }
+                    stoppedBy = signal
+                    log.say("stopped by \(StopSignal.name(signal)) after step \(state.step): checkpoint-\(state.step) saved; "
+                            + "continue with --resume")
+                    log.record("stopped", step: state.step, ["signal": StopSignal.name(signal)])
+                    log.flush()
+                    return state
+                }
                 if stop {
                     log.say("early stopping: no \(c.metricForBestModel) improvement in \(c.earlyStoppingPatience) evaluations")
                     break epochs
