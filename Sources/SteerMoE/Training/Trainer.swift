@@ -225,13 +225,7 @@ public final class Trainer {
                 let savedNow = c.saveSteps.map { state.step % $0 == 0 } ?? false
                 if savedNow && isMain { try save() }
                 if stopRequested {
-                    let signal = localSignal ?? SIGTERM  // a rank told by another rank
-                    if isMain && !savedNow { try save() }
-                    stoppedBy = signal
-                    log.say("stopped by \(StopSignal.name(signal)) after step \(state.step): checkpoint-\(state.step) saved; "
-                            + "continue with --resume")
-                    log.record("stopped", step: state.step, ["signal": StopSignal.name(signal)])
-                    log.flush()
+                    try stopEarly(by: localSignal ?? SIGTERM, saved: savedNow)  // SIGTERM: a rank told by another rank
                     return state
                 }
                 if stop {
@@ -294,6 +288,16 @@ public final class Trainer {
             state.evalsWithoutImprovement += 1
         }
         return c.useEarlyStopping && state.evalsWithoutImprovement >= c.earlyStoppingPatience
+    }
+
+    /// Ends the run after a stop signal: a checkpoint at this step (unless one was just saved), so
+    /// that --resume loses nothing.
+    func stopEarly(by signal: Int32, saved: Bool) throws {
+        if isMain && !saved { try save() }
+        stoppedBy = signal
+        log.say("stopped by \(StopSignal.name(signal)) after step \(state.step): checkpoint-\(state.step) saved; continue with --resume")
+        log.record("stopped", step: state.step, ["signal": StopSignal.name(signal)])
+        log.flush()
     }
 
     func save() throws {
