@@ -160,14 +160,17 @@ final class ConfigTests: XCTestCase {
             assertOneModelChange(try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-ctc\(suffix).yaml"), of: cpuMLPbf16,
                                  \.ctcWeight, from: 0.5, to: weight)
         }
-        // The projection learning-rate pair: training.learning_rate and the output folder, nothing else.
-        for (suffix, rate) in [("lr2e-3", 2e-3), ("lr5e-4", 5e-4)] {
-            var variant = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-\(suffix).yaml")
-            XCTAssertEqual([cpuMLPbf16.learningRate, variant.learningRate], [1e-3, rate])
-            XCTAssertNotEqual(variant.outputDir, cpuMLPbf16.outputDir)
-            variant.learningRate = cpuMLPbf16.learningRate
-            variant.outputDir = cpuMLPbf16.outputDir
-            XCTAssertEqual(variant, cpuMLPbf16, suffix)
+        // The projection learning-rate variants: training.learning_rate and the output folder, nothing else.
+        for (path, base, rate) in [("configs/steermoe-smollm2-sky-ctc-mlp-bf16-lr2e-3.yaml", cpuMLPbf16, 2e-3),
+                                   ("configs/steermoe-smollm2-sky-ctc-mlp-bf16-lr5e-4.yaml", cpuMLPbf16, 5e-4),
+                                   ("configs/steermoe-smollm2-sky-ctc-mlp-bf16-lr4e-3.yaml", cpuMLPbf16, 4e-3),
+                                   ("configs/steermoe-smollm2-sky-ctc-mlp-speed-long-bf16-lr2e-3.yaml", longBf16, 2e-3)] {
+            var variant = try recipe(path)
+            XCTAssertEqual([base.learningRate, variant.learningRate], [1e-3, rate], path)
+            XCTAssertNotEqual(variant.outputDir, base.outputDir, path)
+            variant.learningRate = base.learningRate
+            variant.outputDir = base.outputDir
+            XCTAssertEqual(variant, base, path)
         }
         // The Qwen2.5 MLP pair (prepared for a GPU loan): the default's recipe with only the LLM and its
         // CTC classes changed, and its linear baseline.
