@@ -7,7 +7,7 @@ import Torch
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Train a SteerMoE adapter (or the linear baseline) from a YAML config.")
     @Argument(help: "YAML config (the original project's keys; see docs/config.md).") var config: String
-    @Flag(help: "Continue from the newest checkpoint in training.output_dir.") var resume = false
+    @Flag(help: "Continue from the newest checkpoint in training.output_dir (Ctrl-C or SIGTERM saves one at the current step first).") var resume = false
     @Option(help: "Override training.max_steps.") var maxSteps: Int?
     @Option(help: "Override training.output_dir.") var outputDir: String?
     @Option(help: "Override training.threads (intra-op threads).") var threads: Int?
