@@ -172,6 +172,12 @@ final class ConfigTests: XCTestCase {
             variant.outputDir = base.outputDir
             XCTAssertEqual(variant, base, path)
         }
+        var steering = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-slr3e-3.yaml")
+        XCTAssertEqual([cpuMLPbf16.steeringLearningRate, steering.steeringLearningRate], [1e-2, 3e-3])
+        XCTAssertNotEqual(steering.outputDir, cpuMLPbf16.outputDir)
+        steering.steeringLearningRate = cpuMLPbf16.steeringLearningRate
+        steering.outputDir = cpuMLPbf16.outputDir
+        XCTAssertEqual(steering, cpuMLPbf16)
         // The Qwen2.5 MLP pair (prepared for a GPU loan): the default's recipe with only the LLM and its
         // CTC classes changed, and its linear baseline.
         var qwenMLP = try recipe("configs/gpu/steermoe-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
