@@ -163,7 +163,6 @@ final class ConfigTests: XCTestCase {
         // The projection learning-rate variants: training.learning_rate and the output folder, nothing else.
         for (path, base, rate) in [("configs/steermoe-smollm2-sky-ctc-mlp-bf16-lr2e-3.yaml", cpuMLPbf16, 2e-3),
                                    ("configs/steermoe-smollm2-sky-ctc-mlp-bf16-lr5e-4.yaml", cpuMLPbf16, 5e-4),
-                                   ("configs/steermoe-smollm2-sky-ctc-mlp-bf16-lr4e-3.yaml", cpuMLPbf16, 4e-3),
                                    ("configs/steermoe-smollm2-sky-ctc-mlp-speed-long-bf16-lr2e-3.yaml", longBf16, 2e-3)] {
             var variant = try recipe(path)
             XCTAssertEqual([base.learningRate, variant.learningRate], [1e-3, rate], path)
