@@ -129,11 +129,13 @@ struct Evaluate: ParsableCommand {
         if let out { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
         let (transcriber, loader, info) = try setUp()
         let status = StatusLine()
-        let result = try Evaluator.run(transcriber, loader, limit: limit) { n in
+        StopSignal.install()  // Ctrl-C / SIGTERM: stop after the batch in progress, keep what is scored
+        let result = try Evaluator.run(transcriber, loader, limit: limit, shouldStop: { StopSignal.received != nil }) { n in
             status.update(String(format: "%d utterances (%.1f/s)", n, Double(n) / status.elapsed))
         }
         status.finish()
         try reportEvaluation(result, out: out, info: info.merging(["data": data]) { _, new in new })
+        if let signal = StopSignal.received, !result.complete { throw ExitCode(128 + signal) }
     }
 
     var skipReport: String? { out.map { $0 + "/skipped.jsonl" } }

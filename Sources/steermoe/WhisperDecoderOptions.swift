@@ -25,12 +25,13 @@ struct WhisperDecoderOptions: ParsableArguments {
 /// Prints an evaluation's scores and writes predictions.jsonl + metrics.json (with `info`) to `out`.
 func reportEvaluation(_ result: Evaluator.Result, out: String?, info: [String: Any]) throws {
     print(String(format: "WER %.2f%%  CER %.2f%%  (%d utterances, %d words, %.1f s)", result.score.wer * 100,
-                 result.score.cer * 100, result.predictions.count, result.score.words, result.seconds))
+                 result.score.cer * 100, result.predictions.count, result.score.words, result.seconds)
+          + (result.complete ? "" : "  PARTIAL: stopped by a signal; the scores cover these utterances only"))
     guard let out else { return }
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     try Evaluator.writePredictions(result.predictions, to: out + "/predictions.jsonl")
     var metrics: [String: Any] = ["wer": result.score.wer, "cer": result.score.cer, "utterances": result.predictions.count,
-                                  "words": result.score.words, "seconds": result.seconds]
+                                  "words": result.score.words, "seconds": result.seconds, "complete": result.complete]
     metrics.merge(info) { _, new in new }
     try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys])
         .write(to: URL(fileURLWithPath: out + "/metrics.json"))

@@ -17,6 +17,8 @@ public struct Evaluator {
         public var score: ErrorRates.Score
         public var predictions: [Prediction]
         public var seconds: Double
+        /// False when `shouldStop` ended the run early: the scores cover `predictions` only.
+        public var complete = true
     }
 
     public let model: SteerMoEModel
@@ -40,13 +42,17 @@ public struct Evaluator {
     }
 
     /// `run` for any transcriber (e.g. Whisper's own decoder), scored the same way.
+    /// `shouldStop` is asked before each batch (steermoe evaluate: Ctrl-C keeps what is scored).
     public static func run(_ transcriber: some BatchTranscriber, _ loader: DataLoader<SpeechItem>, limit: Int? = nil,
-                           progress: ((Int) -> Void)? = nil) throws -> Result {
+                           shouldStop: () -> Bool = { false }, progress: ((Int) -> Void)? = nil) throws -> Result {
         let start = Date()
         var predictions: [Prediction] = []
         var score = ErrorRates.Score()
         for batch in loader.batches(epoch: 0) {
             guard !batch.items.isEmpty else { continue }
+            if shouldStop() {
+                return Result(score: score, predictions: predictions, seconds: Date().timeIntervalSince(start), complete: false)
+            }
             let items = limit.map { Array(batch.items.prefix(max(0, $0 - predictions.count))) } ?? batch.items
             if items.isEmpty { break }
             let texts = try transcriber.transcribe(items)
