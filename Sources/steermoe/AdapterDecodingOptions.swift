@@ -18,7 +18,7 @@ struct AdapterDecodingOptions: ParsableArguments {
 
     /// The ranges TrainingConfig.validate enforces for the same settings in a config, named by flag.
     func validate() throws {
-        if let beams, beams < 1 { throw ValidationError("--beams must be at least 1, found \(beams)") }
+        try requireAtLeastOne(["--beams": beams])
         if let n = noRepeatNgramSize, n < 0 { throw ValidationError("--no-repeat-ngram-size must be >= 0, found \(n)") }
         if let p = repetitionPenalty, !(p > 0 && p.isFinite) { throw ValidationError("--repetition-penalty must be > 0, found \(p)") }
         if let w = ctcDecodingWeight, !(w >= 0 && w <= 1) { throw ValidationError("--ctc-decoding-weight must be within 0...1, found \(w)") }

@@ -15,8 +15,7 @@ struct Train: ParsableCommand {
     var initAdapter: String?
 
     func validate() throws {
-        if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be positive, found \(maxSteps)") }
-        if let threads, threads <= 0 { throw ValidationError("--threads must be positive, found \(threads)") }
+        try requireAtLeastOne(["--max-steps": maxSteps, "--threads": threads])
     }
 
     func run() throws {

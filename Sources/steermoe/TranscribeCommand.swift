@@ -49,7 +49,7 @@ struct Transcribe: ParsableCommand {
         if whisperDecoder.folder != nil && (whisper != nil || llm != nil || decoding.isSet) {
             throw ValidationError("--whisper-decoder decodes greedily with Whisper alone: drop --whisper, --llm and the adapter decoding options")
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, found \(threads)") }
+        try requireAtLeastOne(["--threads": threads, "--batch-size": batchSize])
     }
 
     func run() throws {
@@ -119,9 +119,7 @@ struct Evaluate: ParsableCommand {
         if whisperDecoder.folder != nil && decoding.isSet {
             throw ValidationError("--whisper-decoder decodes greedily: drop the adapter decoding options (--beams, --repetition-penalty, ...)")
         }
-        for (flag, v) in [("--limit", limit), ("--batch-size", batchSize), ("--threads", threads)] {
-            if let v, v < 1 { throw ValidationError("\(flag) must be at least 1, found \(v)") }
-        }
+        try requireAtLeastOne(["--limit": limit, "--batch-size": batchSize, "--threads": threads])
     }
 
     func run() throws {

@@ -16,6 +16,8 @@ struct WhisperDecoderOptions: ParsableArguments {
     @Flag(help: "With --whisper-decoder: encode each clip's own frames, not the 30 s padded window (what trimmed adapters see).")
     var whisperTrim = false
 
+    func validate() throws { try requireAtLeastOne(["--max-new-tokens": maxNewTokens]) }
+
     func transcriber() throws -> WhisperTranscriber? {
         guard let folder else { return nil }
         return try WhisperTranscriber(folder: folder, options: WhisperDecodingOptions(language: language, maxNewTokens: maxNewTokens, trimmedAudio: whisperTrim))
