@@ -337,7 +337,10 @@ final class ConfigTests: XCTestCase {
         }
         XCTAssertEqual(try TrainingConfig.parse(yaml: "training:\n  device: cuda:1\n").device, "cuda:1")
         let fp16 = try TrainingConfig.parse(yaml: "training:\n  device: cuda\n  fp16: true\n")
-        XCTAssertTrue(fp16.bf16 && !fp16.fp16, "fp16 (no loss scaling here) trains in bf16 on every device")
+        XCTAssertTrue(fp16.fp16 && !fp16.bf16 && fp16.notes.isEmpty, "fp16 on a GPU: loss-scaled float16")
+        let cpuFP16 = try TrainingConfig.parse(yaml: "training:\n  fp16: true\n")
+        XCTAssertTrue(cpuFP16.bf16 && !cpuFP16.fp16, "fp16 on the CPU trains in bf16")
+        XCTAssertTrue(cpuFP16.notes.contains { $0.contains("training.fp16 is true on the CPU") })
         if (try? Torch.loadCUDA()) == nil || Torch.cudaDeviceCount < 8 {
             XCTAssertThrowsError(try DeviceSetting.resolve("cuda:7", setting: "training.device")) {
                 XCTAssertTrue("\($0)".contains("training.device 'cuda:7'"), "\($0)")

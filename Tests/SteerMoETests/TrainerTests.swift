@@ -143,6 +143,43 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(trainer.stepLosses.count, 3)
     }
 
+    /// fp16 (as on a GPU; float16 autocast runs on the CPU too): dynamic loss scaling skips the steps
+    /// whose scaled gradients overflow, halving the scale, and trains on the others.
+    func testFP16TrainsWithDynamicLossScaling() throws {
+        let stack = try TinyStack()
+        defer { stack.remove() }
+        var config = try stack.config(output: stack.root + "/fp32")
+        config.maxSteps = 20
+        config.loggingSteps = 1
+        let reference = try Trainer(setup: TrainingSetup(config: config) { _ in }, quiet: true)
+        try reference.run()
+        config.outputDir = stack.root + "/run"
+        config.fp16 = true  // set in code: a YAML config turns fp16 into bf16 on the CPU
+        let trainer = try Trainer(setup: TrainingSetup(config: config) { _ in }, quiet: true)
+        let state = try trainer.run()
+        XCTAssertEqual(state.step, 20)
+        let scaler = try XCTUnwrap(state.lossScaler)
+        let overflows = try String(contentsOfFile: stack.root + "/run/train_log.jsonl", encoding: .utf8)
+            .split(separator: "\n").filter { $0.contains("fp16_overflow") }.count
+        XCTAssertGreaterThan(scaler.skippedSteps, 0, "65536 overflows float16 here at first")
+        XCTAssertEqual(overflows, scaler.skippedSteps)
+        XCTAssertEqual(scaler.scale, 65536 / pow(2, Double(scaler.skippedSteps)), "no growth within 2,000 steps")
+        XCTAssertEqual(try Checkpoint.loadState(stack.root + "/run/final").lossScaler, scaler, "saved for --resume")
+        // Every batch is the whole data set here, so step N of both runs sees the same batch: the
+        // unscaled gradients and the losses follow float32's within float16's precision.
+        let norms = { (dir: String) in try TinyStack.trainRecords(dir).map { $0["grad_norm"] as! Double } }
+        let (half, full) = (try norms(stack.root + "/run"), try norms(stack.root + "/fp32"))
+        XCTAssertEqual(half.count, full.count)
+        for (step, (h, f)) in zip(half, full).enumerated() {
+            XCTAssertEqual(h / f, 1, accuracy: 0.02, "grad norm, step \(step + 1)")
+        }
+        for (step, (h, f)) in zip(trainer.stepLosses, reference.stepLosses).enumerated() {
+            XCTAssertEqual(h / f, 1, accuracy: 0.01, "loss, step \(step + 1)")
+        }
+        print("fp16 vs fp32: worst grad-norm ratio \(zip(half, full).map { abs($0 / $1 - 1) }.max()!), "
+              + "worst loss ratio \(zip(trainer.stepLosses, reference.stepLosses).map { abs($0 / $1 - 1) }.max()!)")
+    }
+
     /// A model folder that is not there is reported by its config key before anything loads.
     func testAMissingModelFolderIsNamedByItsConfigKey() throws {
         let stack = try TinyStack()

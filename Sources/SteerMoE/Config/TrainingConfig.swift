@@ -320,10 +320,10 @@ extension TrainingConfig {
         }
         _ = try DeviceSetting.parse(device, setting: "\(source): 'training.device'")
         if fp16 && bf16 { throw ConfigError("\(source): set at most one of training.fp16 and training.bf16") }
-        if fp16 {
-            // fp16 needs loss scaling (a GradScaler), which this trainer does not have; bf16 has
-            // float32's range and runs at the same speed on the GPUs that have it (Ampere on).
-            notes.append("training.fp16 is true: training in bf16 instead (fp16 needs loss scaling, which is not implemented; on CPU fp16 autocast is also slow); set training.bf16 to silence this")
+        if fp16 && !device.hasPrefix("cuda") {
+            // On a GPU fp16 runs with dynamic loss scaling (LossScaler). CPUs have no fast float16
+            // arithmetic, while bf16 is fast on those with AVX512-BF16 and needs no loss scaling.
+            notes.append("training.fp16 is true on the CPU: training in bf16 instead (CPU float16 autocast is slow); set training.bf16 to silence this")
             fp16 = false
             bf16 = true
         }

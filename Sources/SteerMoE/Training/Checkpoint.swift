@@ -13,6 +13,9 @@ public struct TrainerState: Codable, Equatable {
     public var nonFiniteSkipped = 0
     public var consecutiveNonFinite = 0
     public var samplesSeen = 0
+    /// fp16 training only (training.fp16 on a GPU): the loss scale, its growth count and the steps
+    /// skipped for overflow. Optional, so trainer states written before it still load.
+    public var lossScaler: LossScaler? = nil
     public init() {}
 }
 

@@ -135,6 +135,7 @@ public final class Trainer {
         var windowLoss = 0.0, windowSteps = 0, windowSamples = 0, windowCTC = 0.0, windowMicro = 0
         var windowStart = Date()
         var lastGates: [Tensor] = []
+        if c.fp16 && state.lossScaler == nil { state.lossScaler = LossScaler() }
         if state.step == 0 {
             if let initAdapter = c.initAdapter { try startFromInitAdapter(initAdapter) }
             else if c.calibrateProjection { try calibrateProjection() }
@@ -151,10 +152,11 @@ public final class Trainer {
                 state.batchInEpoch = batch.index + 1
                 guard !batch.items.isEmpty else { continue }
                 let (features, frameMask, text) = try modelInputs(batch.items)
-                let out = try Autocast.run(device: setup.device, dtype: .bfloat16, enabled: c.bf16) {
+                let out = try Autocast.run(device: setup.device, dtype: c.fp16 ? .float16 : .bfloat16, enabled: c.bf16 || c.fp16) {
                     try model(features: features, frameMask: frameMask, text: text)
                 }
-                try (out.loss / Double(accumulation)).backward()
+                // fp16: the loss scale keeps small gradients representable; they are unscaled below.
+                try (out.loss * ((state.lossScaler?.scale ?? 1) / Double(accumulation))).backward()
                 stepLoss += try out.loss.item() / Double(accumulation)
                 if let ctc = out.ctcLoss { windowCTC += try ctc.item(); windowMicro += 1 }
                 lastGates = out.audio.gates
@@ -187,6 +189,7 @@ public final class Trainer {
                     continue
                 }
                 state.consecutiveNonFinite = 0
+                if try skipsOverflow(trainable) { continue }
                 if c.useSteeringGradientClipping && !model.adapter.steeringParameters.isEmpty {
                     try GradientClipping.clipGradNorm(model.adapter.steeringParameters, maxNorm: c.steeringGradientClip)
                 }
@@ -207,6 +210,7 @@ public final class Trainer {
                                                  "grad_norm": gradNorm, "steps_per_s": rate,
                                                  "samples_per_s": Double(windowSamples) / max(elapsed, 1e-9), "epoch": state.epoch]
                     if windowMicro > 0 { fields["ctc_loss"] = windowCTC / Double(windowMicro) }
+                    if let scaler = state.lossScaler { fields["loss_scale"] = scaler.scale }
                     log.record("train", step: state.step, fields)
                     log.say(String(format: "step %d/%d | epoch %d | loss %.4f | lr %.2e | grad %.3f | %.2f steps/s | %.1f samples/s | ETA %@",
                                    state.step, totalSteps, state.epoch, windowLoss / Double(windowSteps), optimizer.baseLearningRates[0] * factor,
@@ -288,6 +292,19 @@ public final class Trainer {
             state.evalsWithoutImprovement += 1
         }
         return c.useEarlyStopping && state.evalsWithoutImprovement >= c.earlyStoppingPatience
+    }
+
+    /// fp16: divides the gradients by the loss scale and updates the scale; true when they
+    /// overflowed, the step is then skipped (gradients dropped; the schedule does not advance).
+    func skipsOverflow(_ trainable: [Parameter]) throws -> Bool {
+        guard var scaler = state.lossScaler else { return false }
+        let overflow = try GradientClipping.unscale(trainable, lossScale: scaler.scale)
+        scaler.update(overflow: overflow)
+        state.lossScaler = scaler
+        guard overflow else { return false }
+        try optimizer.zeroGrad()
+        log.record("fp16_overflow", step: state.step, ["loss_scale": scaler.scale, "skipped": scaler.skippedSteps])
+        return true
     }
 
     /// Ends the run after a stop signal: a checkpoint at this step (unless one was just saved), so
