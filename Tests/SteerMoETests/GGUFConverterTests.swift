@@ -138,6 +138,26 @@ final class GGUFConverterTests: XCTestCase {
         XCTAssertEqual(file.metadata["converted_from"], "gguf")
     }
 
+    /// The output folder must be new, empty or an earlier conversion: never a folder of other files
+    /// (`--out docs`) or the source's own folder. Nothing is written when it is refused.
+    func testOutputFolderMustBeNewEmptyOrAnEarlierConversion() throws {
+        let converter = try GGUFConverter(source: Fixtures.path("gguf/tiny-llama.gguf"))
+        let other = try tempFolder()
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: other + "/notes.md"))
+        XCTAssertThrowsError(try converter.convert(to: other)) {
+            XCTAssertTrue("\($0)".contains("exists and is not a model folder (no config.json)"), "\($0)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: other), ["notes.md"], "nothing written")
+        let sourceFolder = (Fixtures.path("gguf/tiny-llama.gguf") as NSString).deletingLastPathComponent
+        XCTAssertThrowsError(try converter.convert(to: sourceFolder + "/.")) {
+            XCTAssertTrue("\($0)".contains("holds the source"), "\($0)")
+        }
+        let out = try tempFolder()
+        try converter.convert(to: out)
+        XCTAssertNoThrow(try converter.convert(to: out), "an earlier conversion is replaced")
+    }
+
     func testTruncatedFileIsRejected() throws {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("gguf/tiny-llama.gguf")))
         let path = try tempFolder() + ".gguf"

@@ -78,7 +78,7 @@ public struct GGUFConverter {
         let config = try GGUFModelConfig(file: file)
         let tokenizer = try GGUFTokenizer(file: file, architecture: config.architecture)
         let plan = try TensorPlan(file: file)  // unknown tensors fail before anything is written
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try ModelFolder.prepareOutput(folder, sourceFiles: [source])
         func write(_ json: GGUFJSON, _ name: String) throws {
             let path = (folder as NSString).appendingPathComponent(name)
             try json.serialized().write(toFile: path, atomically: true, encoding: .utf8)

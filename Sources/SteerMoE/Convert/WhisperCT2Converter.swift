@@ -37,7 +37,7 @@ public enum WhisperCT2Converter {
         let ct2Config = try sources.sidecar("config.json").map { try HFConfig(path: $0) }
         let files = WhisperHFFiles(dims: dims, tokens: tokens, ct2Config: ct2Config, dtype: dtype)
 
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try ModelFolder.prepareOutput(output, sourceFiles: sources.parts)
         func out(_ name: String) -> String { (output as NSString).appendingPathComponent(name) }
         var converted: [String: Tensor] = [:]
         for (name, tensor) in weights { converted[name] = tensor.dtype == dtype ? tensor : try tensor.to(dtype: dtype) }
