@@ -56,6 +56,8 @@ public struct InspectReport: Sendable, CustomStringConvertible {
     public var durations: Histogram
     public var textLengths: Histogram
     public var examples: [Example]
+    /// The first few rows left out, "FILE row N: reason: detail".
+    public var skippedExamples: [String] = []
 
     public var rowCount: Int { files.reduce(0) { $0 + $1.rows } }
 
@@ -66,6 +68,10 @@ public struct InspectReport: Sendable, CustomStringConvertible {
             lines += summary.schema.columns.map { "    \($0)" }
         }
         lines.append("rows: \(counts)")
+        if !skippedExamples.isEmpty {
+            lines.append("left out, first \(skippedExamples.count):")
+            lines.append(contentsOf: skippedExamples.map { "  " + $0 })
+        }
         lines.append(String(format: "audio kept: %.1f s (%.2f h)", totalDuration, totalDuration / 3600))
         lines.append("duration histogram (kept rows):\n\(durations)")
         lines.append("text length histogram (characters, kept rows):\n\(textLengths)")
@@ -101,7 +107,7 @@ public func inspect(index: DatasetIndex, examples exampleCount: Int = 3) throws 
         files: files, counts: index.counts, totalDuration: index.totalDuration,
         durations: Histogram(edges: [0, 1, 2, 5, 10, 15, 20, 30, 60], values: index.entries.map { Double($0.duration) }, unit: "s"),
         textLengths: Histogram(edges: [0, 10, 25, 50, 100, 200, 400], values: index.entries.map { Double($0.textCharacters) }, unit: "chars"),
-        examples: examples)
+        examples: examples, skippedExamples: index.skippedExamples)
 }
 
 extension String {

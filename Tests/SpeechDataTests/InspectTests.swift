@@ -22,6 +22,10 @@ final class InspectTests: XCTestCase {
         XCTAssertTrue(printed.contains("part-0.parquet [parquet]: 3 rows in 2 chunks"), printed)
         XCTAssertTrue(printed.contains("audio: struct<bytes: binary, path: string>"), printed)
         XCTAssertTrue(printed.contains("0-1 s"), printed)
+        // The first rows left out, with file, row and reason (the corrupt file's row 1 is garbage).
+        XCTAssertEqual(report.skippedExamples.count, 3)
+        XCTAssertTrue(printed.contains("left out, first 3:\n  "), printed)
+        XCTAssertTrue(report.skippedExamples.allSatisfy { $0.contains("corrupt.parquet row ") }, "\(report.skippedExamples)")
     }
 
     func testTimedSamplesDecodeLikeSampleAtAndReportFromIndex() throws {
