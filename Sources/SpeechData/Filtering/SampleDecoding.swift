@@ -34,7 +34,7 @@ enum SampleDecoding {
         } catch let failure as RowFailure {
             throw failure
         } catch {
-            throw RowFailure(.undecodable, "\(error)")
+            throw RowFailure.undecodable(error)
         }
         if case .none = raw.audio {
             guard let features = raw.inputFeatures else { throw RowFailure(.missingAudio, "no audio and no input_features") }
@@ -72,7 +72,7 @@ enum SampleDecoding {
         } catch let failure as RowFailure {
             throw failure
         } catch {
-            throw RowFailure(.undecodable, "\(error)")
+            throw RowFailure.undecodable(error)
         }
     }
 

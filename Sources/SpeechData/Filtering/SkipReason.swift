@@ -23,4 +23,10 @@ public struct RowFailure: Error, Sendable, CustomStringConvertible {
         self.reason = reason
         self.detail = detail
     }
+
+    /// Audio that would not decode; the row is named beside the failure, so the detail is the reason alone.
+    static func undecodable(_ error: Error) -> RowFailure {
+        if case let SpeechDataError.audio(_, reason) = error { return RowFailure(.undecodable, reason) }
+        return RowFailure(.undecodable, "\(error)")
+    }
 }
