@@ -80,21 +80,12 @@ public struct ModelFolder: Sendable {
     }
 
     /// Makes `path` ready to receive a converted model: a new or empty folder, or an earlier
-    /// conversion (it has a config.json) whose files are replaced. Anything else is refused before a
-    /// byte is written: `--out docs` would scatter model files into it, and the folder of a source
-    /// (`sourceFiles`) would have its own config.json overwritten.
+    /// conversion (it has a config.json) whose files are replaced; never a folder of other files
+    /// (`--out docs`) or one that holds a source (its own config.json would be overwritten).
     public static func prepareOutput(_ path: String, sourceFiles: [String]) throws {
-        let real = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
-        let output = real(path)
-        if let source = sourceFiles.first(where: { real(($0 as NSString).deletingLastPathComponent) == output }) {
-            throw TorchError("\(path) holds the source \(source): write the converted model to another folder")
-        }
-        let fm = FileManager.default
-        if let contents = try? fm.contentsOfDirectory(atPath: path), !contents.isEmpty, !contents.contains("config.json") {
-            throw TorchError("\(path) exists and is not a model folder (no config.json): refusing to write a converted model "
-                             + "into it; choose a new folder")
-        }
-        try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try OutputFolder.check(path, marker: "config.json", kind: "a model folder", sources: sourceFiles,
+                               sourceNoun: "source", what: "output folder")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
     public func file(_ name: String) -> String { url.appendingPathComponent(name).path }

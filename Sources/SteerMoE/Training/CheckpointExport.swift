@@ -45,7 +45,9 @@ extension Checkpoint {
         for file in [adapterFile, configFile] where !fm.fileExists(atPath: source + "/" + file) {
             throw ConfigError("\(source): no \(file) (expected a checkpoint folder written by steermoe train)")
         }
-        try requireReplaceable(destination, source: source)
+        // Replaced whole below: never the checkpoint itself, a folder holding it, or a folder of other files.
+        try OutputFolder.check(destination, marker: adapterFile, kind: "an adapter folder", sources: [source],
+                               sourceNoun: "checkpoint", what: "export destination")
         let config = try TrainingConfig.load(path: source + "/" + configFile)
         var info = try modelInfo(source)
         var notes: [String] = []
@@ -77,21 +79,5 @@ extension Checkpoint {
         if fm.fileExists(atPath: destination) { try fm.removeItem(atPath: destination) }
         try fm.moveItem(atPath: tmp, toPath: destination)
         return notes
-    }
-
-    /// The destination is replaced whole, so it must be new, empty or an earlier adapter folder, and
-    /// must not be (or hold) the checkpoint being exported: `--out ~/Documents` or `--out` the
-    /// source itself would otherwise delete what is there.
-    static func requireReplaceable(_ destination: String, source: String) throws {
-        let real = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
-        let (from, to) = (real(source), real(destination))
-        if from == to || from.hasPrefix(to + "/") {
-            throw ConfigError("export destination \(destination) holds the checkpoint \(source) itself: choose another folder")
-        }
-        guard let contents = try? FileManager.default.contentsOfDirectory(atPath: destination), !contents.isEmpty else { return }
-        guard contents.contains(adapterFile) else {
-            throw ConfigError("export destination \(destination) exists and is not an adapter folder (no \(adapterFile)): "
-                              + "refusing to replace it; choose a new folder")
-        }
     }
 }
