@@ -160,23 +160,21 @@ final class ConfigTests: XCTestCase {
             assertOneModelChange(try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-ctc\(suffix).yaml"), of: cpuMLPbf16,
                                  \.ctcWeight, from: 0.5, to: weight)
         }
-        // The projection learning-rate variants: training.learning_rate and the output folder, nothing else.
-        for (path, base, rate) in [("configs/steermoe-smollm2-sky-ctc-mlp-bf16-lr2e-3.yaml", cpuMLPbf16, 2e-3),
-                                   ("configs/steermoe-smollm2-sky-ctc-mlp-bf16-lr5e-4.yaml", cpuMLPbf16, 5e-4),
-                                   ("configs/steermoe-smollm2-sky-ctc-mlp-speed-long-bf16-lr2e-3.yaml", longBf16, 2e-3)] {
+        // The learning-rate variants: that one rate and the output folder, nothing else.
+        let rates: [(String, TrainingConfig, WritableKeyPath<TrainingConfig, Double>, Double, Double)] = [
+            ("configs/steermoe-smollm2-sky-ctc-mlp-bf16-lr2e-3.yaml", cpuMLPbf16, \.learningRate, 1e-3, 2e-3),
+            ("configs/steermoe-smollm2-sky-ctc-mlp-bf16-lr5e-4.yaml", cpuMLPbf16, \.learningRate, 1e-3, 5e-4),
+            ("configs/steermoe-smollm2-sky-ctc-mlp-bf16-slr3e-3.yaml", cpuMLPbf16, \.steeringLearningRate, 1e-2, 3e-3),
+            ("configs/steermoe-smollm2-sky-ctc-mlp-speed-long-bf16-lr2e-3.yaml", longBf16, \.learningRate, 1e-3, 2e-3),
+        ]
+        for (path, base, rate, original, changed) in rates {
             var variant = try recipe(path)
-            XCTAssertEqual([base.learningRate, variant.learningRate], [1e-3, rate], path)
+            XCTAssertEqual([base[keyPath: rate], variant[keyPath: rate]], [original, changed], path)
             XCTAssertNotEqual(variant.outputDir, base.outputDir, path)
-            variant.learningRate = base.learningRate
+            variant[keyPath: rate] = original
             variant.outputDir = base.outputDir
             XCTAssertEqual(variant, base, path)
         }
-        var steering = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-bf16-slr3e-3.yaml")
-        XCTAssertEqual([cpuMLPbf16.steeringLearningRate, steering.steeringLearningRate], [1e-2, 3e-3])
-        XCTAssertNotEqual(steering.outputDir, cpuMLPbf16.outputDir)
-        steering.steeringLearningRate = cpuMLPbf16.steeringLearningRate
-        steering.outputDir = cpuMLPbf16.outputDir
-        XCTAssertEqual(steering, cpuMLPbf16)
         // The Qwen2.5 MLP pair (prepared for a GPU loan): the default's recipe with only the LLM and its
         // CTC classes changed, and its linear baseline.
         var qwenMLP = try recipe("configs/gpu/steermoe-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
