@@ -19,6 +19,11 @@ extern "C" {
 ct_error ct_process_group_create(const char *host, int32_t port, int32_t rank, int32_t world_size, int32_t is_server,
                                  double timeout_seconds, ct_process_group *out) {
   CT_TRY({
+    // c10d's flight recorder (a trace of recent collectives for debugging NCCL hangs) is off unless
+    // the user asks for it: it captures a stack per collective, and it inserts each new group into a
+    // map before taking its lock, so two groups of one process (the two-rank tests) crash when their
+    // first collectives meet. Read once, when the recorder is first used.
+    setenv("TORCH_FR_BUFFER_SIZE", "0", /*overwrite=*/0);
     auto timeout = std::chrono::milliseconds((int64_t)(timeout_seconds * 1000));
     c10d::TCPStoreOptions options;
     options.port = (uint16_t)port;
