@@ -546,40 +546,39 @@ final class TrainerTests: XCTestCase {
         full.waitUntilExit()
         XCTAssertEqual(full.terminationStatus, 0)
 
-        let killed = try writeConfig("killed")
-        let victim = try launch(["train", killed.config])
-        let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: killed.output + "/checkpoint-20") && Date() < deadline && victim.isRunning {
-            usleep(2000)
+        /// Starts a run, sends `signal` once its checkpoint-20 exists, and returns the ended process.
+        func interrupt(_ run: (config: String, output: String), with signal: Int32) throws -> Process {
+            let p = try launch(["train", run.config])
+            let deadline = Date().addingTimeInterval(120)
+            while !FileManager.default.fileExists(atPath: run.output + "/checkpoint-20") && Date() < deadline && p.isRunning {
+                usleep(2000)
+            }
+            XCTAssertTrue(p.isRunning, "the run must still be going when signalled")
+            kill(p.processIdentifier, signal)
+            p.waitUntilExit()
+            return p
         }
-        XCTAssertTrue(victim.isRunning, "the run must still be going when killed")
-        kill(victim.processIdentifier, SIGKILL)
-        victim.waitUntilExit()
-        XCTAssertEqual(victim.terminationReason, .uncaughtSignal)
-        let resumed = try launch(["train", killed.config, "--resume"])
-        resumed.waitUntilExit()
-        XCTAssertEqual(resumed.terminationStatus, 0)
+        func resume(_ run: (config: String, output: String)) throws {
+            let p = try launch(["train", run.config, "--resume"])
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, 0)
+        }
+
+        let killed = try writeConfig("killed")
+        XCTAssertEqual(try interrupt(killed, with: SIGKILL).terminationReason, .uncaughtSignal)
+        try resume(killed)
 
         // SIGTERM (a scheduler's stop; Ctrl-C is SIGINT, handled alike): the step in progress
         // finishes, a checkpoint is saved at it, the exit status is 128 + 15; --resume goes on.
         let stopped = try writeConfig("stopped")
-        let worker = try launch(["train", stopped.config])
-        let stopDeadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: stopped.output + "/checkpoint-20") && Date() < stopDeadline && worker.isRunning {
-            usleep(2000)
-        }
-        XCTAssertTrue(worker.isRunning, "the run must still be going when stopped")
-        kill(worker.processIdentifier, SIGTERM)
-        worker.waitUntilExit()
+        let worker = try interrupt(stopped, with: SIGTERM)
         XCTAssertEqual(worker.terminationReason, .exit)
         XCTAssertEqual(worker.terminationStatus, 128 + SIGTERM)
         let lastStep = try XCTUnwrap(try TinyStack.trainRecords(stopped.output).compactMap { $0["step"] as? Int }.max())
         XCTAssertTrue((20..<60).contains(lastStep), "\(lastStep)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: stopped.output + "/checkpoint-\(lastStep)/" + Checkpoint.optimizerFile),
                       "a checkpoint at the last step taken")
-        let resumedAfterStop = try launch(["train", stopped.config, "--resume"])
-        resumedAfterStop.waitUntilExit()
-        XCTAssertEqual(resumedAfterStop.terminationStatus, 0)
+        try resume(stopped)
 
         let a = try losses(straight.output)
         XCTAssertEqual(a.count, 60)
