@@ -36,9 +36,10 @@ private func beamSearchOnCPU(model: DecoderLM, embeds: Tensor, mask: Tensor?, id
     // HF: `pad_token_id or eos_token_id[0]`, so a pad id of 0 (falsy) fills with eos.
     let fill: Int = eos.isEmpty ? -1 : ((options.padTokenId ?? 0) != 0 ? options.padTokenId! : eos[0])
 
-    // Every beam starts as a copy of its row (repeat_interleave, as HF's input expansion).
-    var decoder = try IncrementalDecoder(model: model, embeds: embeds.repeatInterleave(numBeams, dim: 0),
-                                         mask: mask?.repeatInterleave(numBeams, dim: 0), capacity: embeds.size(1) + options.maxNewTokens)
+    // Every beam starts as a copy of its row (HF repeat_interleaves the inputs; we run the prefix
+    // once per row and copy the result).
+    var decoder = try IncrementalDecoder(model: model, embeds: embeds, mask: mask, capacity: embeds.size(1) + options.maxNewTokens)
+    try decoder.repeatRows(numBeams)
     let ids = try ids.to(.cpu)
     var runningSequences = try Tensor.cat([ids.unsqueeze(1).expand([batch, numBeams, promptLength]),
                                            Tensor.full([batch, numBeams, options.maxNewTokens], fill, dtype: .int64)], dim: 2)

@@ -47,6 +47,16 @@ struct IncrementalDecoder {
         logits = try Self.lastLogits(model, hidden)
     }
 
+    /// Beam search's start: each row continues as `copies` consecutive rows (its beams). Running
+    /// the prefix once per row and copying its cache costs 1/copies of running it on every beam.
+    mutating func repeatRows(_ copies: Int) throws {
+        guard copies > 1 else { return }
+        try cache.repeatRows(copies)
+        keyMask = try keyMask?.repeatInterleave(copies, dim: 0)
+        nextPositions = try nextPositions.repeatInterleave(copies, dim: 0)
+        logits = try logits.repeatInterleave(copies, dim: 0)
+    }
+
     /// Beam search: row i continues from row `indices[i]`.
     mutating func reorder(_ indices: Tensor) throws {
         let indices = try indices.to(model.device)

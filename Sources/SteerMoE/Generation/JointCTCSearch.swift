@@ -52,8 +52,8 @@ private func jointCTCSearchOnCPU(model: DecoderLM, embeds: Tensor, mask: Tensor?
     /// The hypothesis in slot (row r, beam j → r·beams + j), nil for an idle slot.
     func slotHypothesis(_ r: Int, _ j: Int) -> Hypothesis? { !done[r] && j < running[r].count ? running[r][j] : nil }
 
-    var decoder = try IncrementalDecoder(model: model, embeds: embeds.repeatInterleave(beams, dim: 0),
-                                         mask: mask?.repeatInterleave(beams, dim: 0), capacity: embeds.size(1) + options.maxNewTokens)
+    var decoder = try IncrementalDecoder(model: model, embeds: embeds, mask: mask, capacity: embeds.size(1) + options.maxNewTokens)
+    try decoder.repeatRows(beams)  // every slot starts as a copy of its row; the prefix runs once per row
     for step in 0..<options.maxNewTokens {
         // The running ids of every slot (row r, beam j → r·beams + j), as the logits processors see them.
         var slotIds: [Int64] = []
