@@ -49,15 +49,27 @@ do {
                 + "\"first_tokens_b\(b)\": \(r.firstTokens)"
         }
         print("{\"bench\": \"decode\", " + fields.joined(separator: ", ") + "}")
+    case "transcribe":
+        // --beams 1,4: one JSON line with per-beam-count fields (median_ms_k1, checksum_k1, ...).
+        let beams = stringOption("--beams", "1").split(separator: ",").compactMap { Int($0) }
+        let results = try TranscribeBench.run(dir: stringOption("--dir", ".bench/train-step"),
+                                              adapter: stringOption("--adapter", ".bench/transcribe/adapter.safetensors"),
+                                              beams: beams, newTokens: option("--new-tokens", 32),
+                                              steps: option("--steps", 3), warmup: option("--warmup", 1))
+        let fields = results.map { k, r in
+            "\"median_ms_k\(k)\": \(r.medianMs), \"checksum_k\(k)\": \(r.checksum), \"first_tokens_k\(k)\": \(r.firstTokens)"
+        }
+        print("{\"bench\": \"transcribe\", " + fields.joined(separator: ", ") + "}")
     case "loader":
         let r = try LoaderBench.run(data: stringOption("--data", ".bench/loader-data"), workers: option("--workers", 2),
                                     batch: option("--batch", 8), epochs: option("--epochs", 2))
         print("{\"bench\": \"loader\", \"samples\": \(r.samples), \"epoch_seconds\": \(r.epochSeconds), \"seconds\": \(r.epochSeconds.last ?? 0), "
               + "\"cpu_seconds\": \(r.epochCPUSeconds.last ?? 0)}")
     default:
-        FileHandle.standardError.write(("usage: steermoe-bench core|logmel|loader|train-step|decode [--steps N] [--warmup N] [--threads T]"
+        FileHandle.standardError.write(("usage: steermoe-bench core|logmel|loader|train-step|decode|transcribe [--steps N] [--warmup N] [--threads T]"
             + " [loader: --data DIR --workers N --batch N --epochs N] [decode: --model DIR --batches 4,1 --prompt T --new-tokens N]"
-            + " [train-step: --dir D --padding pad30|trim --whisper DIR --llm DIR]\n").data(using: .utf8)!)
+            + " [train-step: --dir D --padding pad30|trim --whisper DIR --llm DIR]"
+            + " [transcribe: --dir D --adapter FILE --beams 1,4 --new-tokens N]\n").data(using: .utf8)!)
         exit(2)
     }
 } catch {
