@@ -186,11 +186,13 @@ final class JointCTCDecodingTests: XCTestCase {
     }
 
     /// Beams > 1 with both scores in play: each row of a batch (one of them left-padded) decodes
-    /// exactly as it does alone, so the per-row slots and the cache reorder follow their parents.
+    /// exactly as it does alone, so the per-row slots and the cache reorder follow their parents,
+    /// also after a row has finished and left the decoder.
     func testBatchedBeamRowsDecodeAsAlone() throws {
         let lm = try fixtureLM()
         let (embeds, mask) = try prefix(lm, rows: 3, length: 6, seed: 17)
-        let scorers = try randomScorers(rows: 3)
+        // Row 0's CTC spells two tokens, so row 0 ends before the others.
+        let scorers = try [peakyScorer([5, 0, 9], vocab: 160)] + randomScorers(rows: 3).dropFirst()
         var options = GenerationOptions(maxNewTokens: 6, numBeams: 3, eosTokenIds: [149], padTokenId: 151)
         options.ctcWeight = 0.5
         let batched = try generate(model: lm, prefixEmbeds: embeds, prefixMask: mask, ctcScorers: scorers, options: options)
@@ -201,6 +203,7 @@ final class JointCTCDecodingTests: XCTestCase {
             XCTAssertEqual(batched[r], alone[0], "row \(r)")
         }
         XCTAssertNotEqual(batched[0], batched[2], "different audio, different output")
+        XCTAssertGreaterThan(Set(batched.map(\.count)).count, 1, "rows end at different steps: \(batched)")
     }
 
     /// The searches never rely on the thread's default device. A GPU model's entry points set it to

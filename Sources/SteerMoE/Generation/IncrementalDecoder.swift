@@ -57,7 +57,7 @@ struct IncrementalDecoder {
         logits = try logits.repeatInterleave(copies, dim: 0)
     }
 
-    /// Beam search: row i continues from row `indices[i]`.
+    /// Beam search: row i continues from row `indices[i]` (fewer indices than rows drop rows).
     mutating func reorder(_ indices: Tensor) throws {
         let indices = try indices.to(model.device)
         try cache.reorder(beamIndices: indices)

@@ -49,21 +49,22 @@ private func jointCTCSearchOnCPU(model: DecoderLM, embeds: Tensor, mask: Tensor?
     var best: [Hypothesis?] = Array(repeating: nil, count: batch)
     var done = [Bool](repeating: false, count: batch)
     let promptIds = try ids.to(.cpu).ints().chunked(ids.size(1))
-    /// The hypothesis in slot (row r, beam j → r·beams + j), nil for an idle slot.
-    func slotHypothesis(_ r: Int, _ j: Int) -> Hypothesis? { !done[r] && j < running[r].count ? running[r][j] : nil }
+    // The rows still being decoded, in the decoder's order: row active[p] has the slots p·beams ..< (p + 1)·beams.
+    // A finished row leaves the decoder, so the LLM steps only run the rows still decoding.
+    var active = Array(0..<batch)
 
     var decoder = try IncrementalDecoder(model: model, embeds: embeds, mask: mask, capacity: embeds.size(1) + options.maxNewTokens)
     try decoder.repeatRows(beams)  // every slot starts as a copy of its row; the prefix runs once per row
     for step in 0..<options.maxNewTokens {
-        // The running ids of every slot (row r, beam j → r·beams + j), as the logits processors see them.
+        // The running ids of every slot (idle slots: fill tokens), as the logits processors see them.
         var slotIds: [Int64] = []
-        for r in 0..<batch {
+        for r in active {
             for j in 0..<beams {
-                let tokens = slotHypothesis(r, j)?.tokens ?? [Int](repeating: fill, count: step)
+                let tokens = j < running[r].count ? running[r][j].tokens : [Int](repeating: fill, count: step)
                 slotIds += ((promptIds.isEmpty ? [] : promptIds[r]) + tokens).map(Int64.init)
             }
         }
-        let slotTensor = try Tensor(slotIds, shape: [batch * beams, slotIds.count / (batch * beams)])
+        let slotTensor = try Tensor(slotIds, shape: [active.count * beams, slotIds.count / (active.count * beams)])
         var logProbs = try decoder.logits.to(.cpu).logSoftmax(dim: -1)
         logProbs = try LogitsProcessing.repetitionPenalty(logProbs, ids: slotTensor, penalty: options.repetitionPenalty)
         logProbs = try LogitsProcessing.noRepeatNGram(logProbs, ids: slotTensor, n: options.noRepeatNGramSize)
@@ -73,10 +74,10 @@ private func jointCTCSearchOnCPU(model: DecoderLM, embeds: Tensor, mask: Tensor?
         let endLogProbs = try logProbs.indexSelect(dim: 1, index: Tensor(eos.map(Int64.init))).amax([1]).toArray(Float.self)
 
         let last = step == options.maxNewTokens - 1
-        for r in 0..<batch where !done[r] {
+        for (p, r) in active.enumerated() {
             var candidates: [(hypothesis: Hypothesis, ends: Bool)] = []
             for (j, hypothesis) in running[r].enumerated() {
-                let slot = r * beams + j
+                let slot = p * beams + j
                 let range = slot * perHypothesis ..< (slot + 1) * perHypothesis
                 let pairs = zip(topIds[range], topValues[range]).filter { !eos.contains($0.0) }
                 // Tokens that are not CTC classes cannot be spelled by the audio and are dropped; a
@@ -113,21 +114,23 @@ private func jointCTCSearchOnCPU(model: DecoderLM, embeds: Tensor, mask: Tensor?
         }
         if last || done.allSatisfy({ $0 }) { break }
 
-        // Surviving hypotheses continue from their parents' caches; empty slots idle on a copy.
+        // Surviving hypotheses continue from their parents' caches; empty slots idle on a copy; the
+        // finished rows' slots are dropped.
         var sources: [Int64] = [], tokens: [Int64] = []
-        for r in 0..<batch {
+        for (p, r) in active.enumerated() where !done[r] {
             for j in 0..<beams {
-                if let h = slotHypothesis(r, j) {
-                    sources.append(Int64(h.parentSlot))
-                    tokens.append(Int64(h.tokens.last!))
+                if j < running[r].count {
+                    sources.append(Int64(running[r][j].parentSlot))
+                    tokens.append(Int64(running[r][j].tokens.last!))
                 } else {
-                    sources.append(Int64(r * beams))
+                    sources.append(Int64(p * beams))
                     tokens.append(Int64(fill))
                 }
             }
         }
+        active.removeAll { done[$0] }
         try decoder.reorder(Tensor(sources))
-        try decoder.step(Tensor(tokens, shape: [batch * beams, 1]))
+        try decoder.step(Tensor(tokens, shape: [active.count * beams, 1]))
     }
     return (0..<batch).map { r in
         (best[r] ?? running[r].max { $0.score < $1.score })?.tokens ?? []
