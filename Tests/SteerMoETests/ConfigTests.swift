@@ -188,6 +188,13 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(qwenMLPLinear.model, qwenMLP.model)
         qwenMLP.model.ctcClasses = mlpRecipe.model.ctcClasses
         XCTAssertEqual(qwenMLP.model, mlpRecipe.model)
+        // Qwen2.5 on the long bf16 CPU recipe: only the LLM, its CTC classes and the output folder differ.
+        var qwenLong = try recipe("configs/steermoe-qwen25-sky-ctc-mlp-speed-long-bf16.yaml")
+        XCTAssertEqual([qwenLong.llmPath, longBf16.llmPath], ["models/qwen2.5-coder-0.5b-instruct", "models/smollm2-135m-instruct"])
+        XCTAssertEqual([qwenLong.model.ctcClasses, longBf16.model.ctcClasses], [.transcripts, .vocabulary])
+        XCTAssertNotEqual(qwenLong.outputDir, longBf16.outputDir)
+        (qwenLong.llmPath, qwenLong.model.ctcClasses, qwenLong.outputDir) = (longBf16.llmPath, longBf16.model.ctcClasses, longBf16.outputDir)
+        XCTAssertEqual(qwenLong, longBf16)
     }
 
     func testLoadsUpstreamLayerWiseConfigUnchanged() throws {
