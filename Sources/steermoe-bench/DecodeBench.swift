@@ -39,9 +39,15 @@ enum DecodeBench {
         let new = try out.slice(dim: 1, start: promptLength)
         guard new.size(1) == newTokens else { throw TorchError("decode bench: generated \(new.size(1)) tokens, expected \(newTokens)") }
         let flat = try new.ints()
-        let checksum = flat.enumerated().reduce(0) { ($0 + ($1.offset + 1) * $1.element) % 1000003 }
+        let checksum = tokenChecksum(flat)
         let median = times.sorted()[times.count / 2]
         return Result(medianMs: median, tokensPerSecond: Double(batch * newTokens) / median * 1e3,
                       checksum: checksum, firstTokens: Array(flat.prefix(8)))
     }
+}
+
+/// The generated tokens' checksum that the Python references print too: sum of (position + 1) × token,
+/// modulo 1000003, over the tokens in row order.
+func tokenChecksum(_ tokens: [Int]) -> Int {
+    tokens.enumerated().reduce(0) { ($0 + ($1.offset + 1) * $1.element) % 1000003 }
 }

@@ -40,8 +40,7 @@ enum TranscribeBench {
                 throw TorchError("transcribe bench: generated \(out.map(\.count)) tokens per row, expected \(newTokens)")
             }
             let flat = out.flatMap { $0 }
-            let checksum = flat.enumerated().reduce(0) { ($0 + ($1.offset + 1) * $1.element) % 1000003 }
-            return (b, Result(medianMs: times.sorted()[times.count / 2], checksum: checksum, firstTokens: Array(flat.prefix(8))))
+            return (b, Result(medianMs: times.sorted()[times.count / 2], checksum: tokenChecksum(flat), firstTokens: Array(flat.prefix(8))))
         }
     }
 }
