@@ -51,10 +51,7 @@ struct IncrementalDecoder {
     /// the prefix once per row and copying its cache costs 1/copies of running it on every beam.
     mutating func repeatRows(_ copies: Int) throws {
         guard copies > 1 else { return }
-        try cache.repeatRows(copies)
-        keyMask = try keyMask?.repeatInterleave(copies, dim: 0)
-        nextPositions = try nextPositions.repeatInterleave(copies, dim: 0)
-        logits = try logits.repeatInterleave(copies, dim: 0)
+        try reorder(Tensor((0..<logits.size(0)).flatMap { [Int64](repeating: Int64($0), count: copies) }))
     }
 
     /// Beam search: row i continues from row `indices[i]` (fewer indices than rows drop rows).

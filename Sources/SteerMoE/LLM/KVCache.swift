@@ -58,14 +58,6 @@ public final class KVCache {
         }
     }
 
-    /// Beam search's start: each row becomes `copies` consecutive rows (torch `repeat_interleave`).
-    public func repeatRows(_ copies: Int) throws {
-        for i in keys.indices {
-            keys[i] = try keys[i]?.repeatInterleave(copies, dim: 0)
-            values[i] = try values[i]?.repeatInterleave(copies, dim: 0)
-        }
-    }
-
     /// Beam search: row i of the new cache is row `beamIndices[i]` of the old one.
     public func reorder(beamIndices: Tensor) throws {
         for i in keys.indices {
