@@ -31,10 +31,26 @@ final class ConfigTests: XCTestCase {
             XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
         }
         let gpuRecipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs/gpu").filter { $0.hasSuffix(".yaml") }
-        XCTAssertEqual(gpuRecipes.count, 13)
+        XCTAssertEqual(gpuRecipes.count, 16)
         for name in gpuRecipes {
             let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
             XCTAssertEqual(c.device, "cuda", name)
+        }
+    }
+
+    /// The GPU precision twins are the default's recipe cut to 200 steps, differing only in precision
+    /// (and output folder), so their losses can be compared step for step.
+    func testPrecisionTwinsDifferOnlyInPrecision() throws {
+        let base = try recipe("configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
+        let twins = try ["fp32", "fp16", "bf16"].map { try recipe("configs/gpu/precision-\($0)-smollm2-short.yaml") }
+        for (twin, precision) in zip(twins, ["fp32", "fp16", "bf16"]) {
+            XCTAssertEqual(twin.model, base.model, precision)
+            XCTAssertEqual(twin.augmentation, base.augmentation, precision)
+            XCTAssertEqual(twin.seed, base.seed, precision)
+            XCTAssertEqual(twin.maxSteps, 200, precision)
+            XCTAssertEqual(twin.fp16, precision == "fp16")
+            XCTAssertEqual(twin.bf16, precision == "bf16")
+            XCTAssertEqual(twin.outputDir, "runs/gpu/precision-" + precision)
         }
     }
 
@@ -74,6 +90,15 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(cycle2.model, gpuDefault.model)
         XCTAssertEqual(cycle2.augmentation, gpuDefault.augmentation)
         XCTAssertNil(longCPU.initAdapter)
+        // The Qwen2.5 adapter is the default's recipe with Qwen2.5 as the LLM (GPU, step 2,250 of 2,500).
+        let qwen = try recipe("checkpoints/gpu-qwen25-pad30cut-mlp/config.yaml")
+        let qwenRecipe = try recipe("configs/gpu/steermoe-qwen25-sky-ctc-pad30cut-speed-mlp.yaml")
+        XCTAssertEqual(qwen.model, qwenRecipe.model)
+        XCTAssertEqual(qwen.llmPath, "models/qwen2.5-coder-0.5b-instruct")
+        XCTAssertEqual(qwen.augmentation, qwenRecipe.augmentation)
+        XCTAssertEqual(qwen.numBeams, qwenRecipe.numBeams)
+        XCTAssertEqual(qwen.ctcDecodingWeight, qwenRecipe.ctcDecodingWeight)
+        XCTAssertEqual(qwen.ctcLengthBonus, qwenRecipe.ctcLengthBonus)
     }
 
     /// `variant` is `base` trained in bf16: same schedule, seed, augmentation and decoding, its own
