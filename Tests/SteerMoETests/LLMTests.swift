@@ -328,7 +328,7 @@ final class LLMTests: XCTestCase {
     func testDecodeLogitsEqualLogits() throws {
         for family in ["qwen2", "llama"] {  // tied and untied heads
             let lm = try DecoderLM.load(folder: Self.folder(family))
-            for (rows, transposed) in [(1, true), (3, true), (1, false)] {
+            for (rows, transposed) in [(1, true), (3, true), (1, false), (3, false)] {
                 lm.transposedHeadForDecoding = transposed
                 let h = try Tensor.randn([rows, lm.config.hiddenSize], generator: Generator(seed: 5))
                 let diff = try (lm.decodeLogits(h) - lm.logits(h)).abs().amax().item()
