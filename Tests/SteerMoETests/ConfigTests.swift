@@ -31,7 +31,7 @@ final class ConfigTests: XCTestCase {
             XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
         }
         let gpuRecipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs/gpu").filter { $0.hasSuffix(".yaml") }
-        XCTAssertEqual(gpuRecipes.count, 16)
+        XCTAssertEqual(gpuRecipes.count, 18)
         for name in gpuRecipes {
             let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
             XCTAssertEqual(c.device, "cuda", name)
@@ -51,6 +51,25 @@ final class ConfigTests: XCTestCase {
             XCTAssertEqual(twin.fp16, precision == "fp16")
             XCTAssertEqual(twin.bf16, precision == "bf16")
             XCTAssertEqual(twin.outputDir, "runs/gpu/precision-" + precision)
+        }
+    }
+
+    /// The mixed-data pair is the default's recipe and its linear baseline with the synthetic train
+    /// splits added, and nothing else changed (docs/results.md compares them with those runs).
+    func testMixedDataTwinsOnlyAddTheSyntheticTrainSplits() throws {
+        for mode in ["steermoe", "linear"] {
+            let base = try recipe("configs/gpu/\(mode)-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
+            let mixed = try recipe("configs/gpu/\(mode)-smollm2-mixed-ctc-pad30cut-speed-mlp.yaml")
+            XCTAssertEqual(mixed.parquetDirs, base.parquetDirs + ["data/corpus-synth/piper/train", "data/corpus-synth/flite/train"], mode)
+            XCTAssertEqual(mixed.evalParquetDirs, base.evalParquetDirs, mode)
+            XCTAssertEqual(mixed.model, base.model, mode)
+            XCTAssertEqual(mixed.augmentation, base.augmentation, mode)
+            XCTAssertEqual(mixed.seed, base.seed, mode)
+            XCTAssertEqual(mixed.maxSteps, base.maxSteps, mode)
+            XCTAssertEqual(mixed.batchSize, base.batchSize, mode)
+            XCTAssertEqual([mixed.learningRate, mixed.steeringLearningRate, mixed.routerLearningRate],
+                           [base.learningRate, base.steeringLearningRate, base.routerLearningRate], mode)
+            XCTAssertEqual(mixed.outputDir, "runs/gpu/\(mode)-mixed-pad30cut-speed-mlp")
         }
     }
 
