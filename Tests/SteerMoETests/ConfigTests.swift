@@ -71,6 +71,15 @@ final class ConfigTests: XCTestCase {
                            [base.learningRate, base.steeringLearningRate, base.routerLearningRate], mode)
             XCTAssertEqual(mixed.outputDir, "runs/gpu/\(mode)-mixed-pad30cut-speed-mlp")
         }
+        // The same addition to the trimmed CPU recipe in bf16.
+        let cpu = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-speed-long-bf16.yaml")
+        let cpuMixed = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-bf16.yaml")
+        XCTAssertEqual(cpuMixed.parquetDirs, cpu.parquetDirs + ["data/corpus-synth/piper/train", "data/corpus-synth/flite/train"])
+        XCTAssertEqual(cpuMixed.model, cpu.model)
+        XCTAssertEqual(cpuMixed.augmentation, cpu.augmentation)
+        XCTAssertEqual([cpuMixed.maxSteps, cpuMixed.batchSize] as [Int?], [cpu.maxSteps, cpu.batchSize])
+        XCTAssertEqual([cpuMixed.bf16, cpuMixed.fp16], [cpu.bf16, cpu.fp16])
+        XCTAssertEqual(cpuMixed.device, "cpu")
     }
 
     /// Each bundled checkpoint's config is the recipe that trained it.
