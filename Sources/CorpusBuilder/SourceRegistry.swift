@@ -24,7 +24,7 @@ public struct SourceSettings: Sendable {
 /// Maps source names to sources, checking every prerequisite of every requested source
 /// before any is opened, so one message lists all missing installs.
 public enum SourceRegistry {
-    public static let known = ["sky", "piper", "flite"]
+    public static let known = ["sky", "piper", "flite", "espeak"]
 
     public static func prerequisites(for name: String, settings: SourceSettings) throws -> [Prerequisite] {
         switch name {
@@ -32,6 +32,7 @@ public enum SourceRegistry {
         case "piper": return [SentencePool.prerequisite(directory: settings.wordNetDirectory)]
             + PiperSynthesizer.prerequisites(python: settings.python)
         case "flite": return [SentencePool.prerequisite(directory: settings.wordNetDirectory)] + FliteSynthesizer.prerequisites()
+        case "espeak": return [SentencePool.prerequisite(directory: settings.wordNetDirectory)] + EspeakSynthesizer.prerequisites()
         default: throw CorpusBuildError.unknownSource(name, known: known)
         }
     }
@@ -53,6 +54,9 @@ public enum SourceRegistry {
                                        hours: settings.syntheticHours, seed: settings.seed)
             case "flite":
                 return SyntheticSource(name: name, synthesizer: FliteSynthesizer(), pool: try sentences(),
+                                       hours: settings.syntheticHours, seed: settings.seed)
+            case "espeak":
+                return SyntheticSource(name: name, synthesizer: EspeakSynthesizer(), pool: try sentences(),
                                        hours: settings.syntheticHours, seed: settings.seed)
             default: throw CorpusBuildError.unknownSource(name, known: known)
             }

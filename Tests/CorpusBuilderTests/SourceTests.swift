@@ -141,10 +141,11 @@ final class SourceTests: XCTestCase {
     func testInstalledSynthesizersAreDeterministic() throws {
         var engines: [SpeechSynthesizer] = []
         if FliteSynthesizer.prerequisites().allSatisfy(\.isMet) { engines.append(FliteSynthesizer()) }
+        if EspeakSynthesizer.prerequisites().allSatisfy(\.isMet) { engines.append(EspeakSynthesizer()) }
         if let python = pythonWithPyArrow(), PiperSynthesizer.prerequisites(python: python).allSatisfy(\.isMet) {
             engines.append(PiperSynthesizer(python: python))
         }
-        if engines.isEmpty { throw XCTSkip("neither flite nor piper is installed") }
+        if engines.isEmpty { throw XCTSkip("none of flite, espeak-ng and piper is installed") }
         for engine in engines {
             let requests = engine.voices.prefix(2).map {
                 SynthesisRequest(voice: $0, spokenText: "the river was shored by trees.", lengthScaleMillis: 1050)

@@ -1,0 +1,48 @@
+import Foundation
+import SpeechData
+
+/// espeak-ng (Debian `espeak-ng`): a formant synthesiser. Robotic next to Piper, but it has many
+/// English accents and voice variants, so a source of it spreads the training speech over far more
+/// "speakers" (8 accents × 12 variants) than the other engines here. One process per clip; espeak-ng
+/// has no randomness, so the seed is unused.
+public struct EspeakSynthesizer: SpeechSynthesizer {
+    public static let accents = ["en-us", "en-us-nyc", "en-gb", "en-gb-x-rp", "en-gb-scotland", "en-gb-x-gbclan",
+                                 "en-gb-x-gbcwmd", "en-029"]
+    public static let variants = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5"]
+    /// "accent+variant", as `espeak-ng -v` takes it.
+    public let voices = accents.flatMap { accent in variants.map { accent + "+" + $0 } }
+    public let charactersPerSecond = 17.0
+    /// espeak-ng's default rate in words per minute; a clip's length scale divides it.
+    static let wordsPerMinute = 175.0
+    public let program: String
+
+    public init(program: String = "espeak-ng") { self.program = program }
+
+    public static func prerequisites() -> [Prerequisite] { [.program("espeak-ng", debianPackage: "espeak-ng")] }
+
+    public var description: SourceDescription {
+        SourceDescription(
+            summary: "Synthetic speech from espeak-ng 1.51 (Debian package `espeak-ng`, formant synthesis) with 96 voices: "
+                + "the accents " + Self.accents.map { "`\($0)`" }.joined(separator: ", ") + " each with the variants "
+                + Self.variants.joined(separator: ", ") + " (male m1-m7, female f1-f5), 22,050 Hz resampled to 16 kHz; each "
+                + "clip gets a seeded voice and a speaking rate of 175 words per minute divided by a length scale of "
+                + "0.90-1.15. Text: WordNet 3.0 example sentences (Debian `wordnet-base`), numbers and symbols written out "
+                + "as words before synthesis so the transcript is what is spoken.",
+            licence: "Audio generated with espeak-ng (GPL-3.0-or-later program and voice data; see "
+                + "/usr/share/doc/espeak-ng-data/copyright). " + SentencePool.licence,
+            isReal: false)
+    }
+
+    public func synthesize(_ requests: [SynthesisRequest], ids: [String], seed: UInt64, scratch: URL) throws -> [RenderedAudio] {
+        try zip(requests, ids).map { request, id in
+            let wav = scratch.appendingPathComponent(id + ".wav")
+            let rate = Int((Self.wordsPerMinute * 1000 / Double(request.lengthScaleMillis)).rounded())
+            let result = try ExternalProgram.run(program, ["-v", request.voice, "-s", String(rate), "-w", wav.path, "--", request.spokenText])
+            guard result.status == 0 else {
+                throw CorpusBuildError.renderFailed(source: "espeak", id: id, reason: "espeak-ng exit \(result.status): \(result.stderrText)")
+            }
+            let decoded = try Audio.decode(file: wav.path)
+            return RenderedAudio(samples: decoded.samples, sampleRate: decoded.sampleRate)
+        }
+    }
+}
