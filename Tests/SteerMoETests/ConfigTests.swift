@@ -31,7 +31,7 @@ final class ConfigTests: XCTestCase {
             XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
         }
         let gpuRecipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs/gpu").filter { $0.hasSuffix(".yaml") }
-        XCTAssertEqual(gpuRecipes.count, 18)
+        XCTAssertEqual(gpuRecipes.count, 20)
         for name in gpuRecipes {
             let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
             XCTAssertEqual(c.device, "cuda", name)
@@ -71,6 +71,19 @@ final class ConfigTests: XCTestCase {
                            [base.learningRate, base.steeringLearningRate, base.routerLearningRate], mode)
             XCTAssertEqual(mixed.outputDir, "runs/gpu/\(mode)-mixed-pad30cut-speed-mlp")
         }
+        // The next loan's two: the default's recipe with more of the same voices, or with more voices.
+        let mixed = try recipe("configs/gpu/steermoe-smollm2-mixed-ctc-pad30cut-speed-mlp.yaml")
+        let more = try recipe("configs/gpu/steermoe-smollm2-mixed3-ctc-pad30cut-speed-mlp.yaml")
+        let voices = try recipe("configs/gpu/steermoe-smollm2-mixed-espeak-ctc-pad30cut-speed-mlp.yaml")
+        XCTAssertEqual(more.parquetDirs, ["data/corpus/sky/train", "data/corpus-synth3/piper/train", "data/corpus-synth3/flite/train"])
+        XCTAssertEqual(voices.parquetDirs, mixed.parquetDirs + ["data/corpus-espeak/espeak/train"])
+        for variant in [more, voices] {
+            XCTAssertEqual(variant.model, mixed.model)
+            XCTAssertEqual(variant.augmentation, mixed.augmentation)
+            XCTAssertEqual([variant.maxSteps, variant.batchSize] as [Int?], [mixed.maxSteps, mixed.batchSize])
+            XCTAssertEqual(variant.seed, mixed.seed)
+            XCTAssertNotEqual(variant.outputDir, mixed.outputDir)
+        }
         // The same addition to the trimmed CPU recipe in bf16.
         let cpu = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-speed-long-bf16.yaml")
         let cpuMixed = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-bf16.yaml")
@@ -87,18 +100,26 @@ final class ConfigTests: XCTestCase {
         let bundled = try recipe("checkpoints/default/config.yaml")
         XCTAssertEqual(bundled.model.ctcWeight, 0.5)
         // The default was trained on a GPU by the MLP recipe on the padded window (pad30_cut, speed
-        // perturbation, step 2,000 of 2,500); the faster CPU-trained adapter of the same recipe on
-        // trimmed audio, and the earlier GPU default, stay next to it.
-        let mlpRecipe = try recipe("configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
+        // perturbation, step 2,250 of 2,500) with the synthetic train splits beside the real ones; the
+        // same recipe on real speech only (the default before it), the faster CPU-trained adapter of
+        // that recipe on trimmed audio, and the earlier GPU default, stay next to it.
+        let mixedRecipe = try recipe("configs/gpu/steermoe-smollm2-mixed-ctc-pad30cut-speed-mlp.yaml")
         XCTAssertEqual(bundled.model.audioPadding, .pad30Cut)
         XCTAssertEqual(bundled.model.projector, .mlp)
-        XCTAssertEqual(bundled.model, mlpRecipe.model)
-        XCTAssertEqual(bundled.maxSteps, mlpRecipe.maxSteps)
-        XCTAssertEqual(bundled.augmentation, mlpRecipe.augmentation)
+        XCTAssertEqual(bundled.model, mixedRecipe.model)
+        XCTAssertEqual(bundled.parquetDirs, mixedRecipe.parquetDirs)
+        XCTAssertEqual(bundled.maxSteps, mixedRecipe.maxSteps)
+        XCTAssertEqual(bundled.augmentation, mixedRecipe.augmentation)
         XCTAssertEqual(bundled.augmentation.speedFactors, [0.9, 1.0, 1.1])
-        XCTAssertEqual(bundled.ctcDecodingWeight, mlpRecipe.ctcDecodingWeight, "the default decodes as its recipe")
-        XCTAssertEqual(bundled.numBeams, mlpRecipe.numBeams)
-        XCTAssertEqual(bundled.ctcLengthBonus, mlpRecipe.ctcLengthBonus)
+        XCTAssertEqual(bundled.ctcDecodingWeight, mixedRecipe.ctcDecodingWeight, "the default decodes as its recipe")
+        XCTAssertEqual(bundled.numBeams, mixedRecipe.numBeams)
+        XCTAssertEqual(bundled.ctcLengthBonus, mixedRecipe.ctcLengthBonus)
+        let mlpRecipe = try recipe("configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
+        let realOnly = try recipe("checkpoints/gpu-smollm2-pad30cut-mlp/config.yaml")
+        XCTAssertEqual(realOnly.model, mlpRecipe.model)
+        XCTAssertEqual(realOnly.parquetDirs, ["data/corpus/sky/train"])
+        XCTAssertEqual(realOnly.augmentation, mlpRecipe.augmentation)
+        XCTAssertEqual(realOnly.numBeams, mlpRecipe.numBeams)
         let longCPU = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-speed-long.yaml")
         let fast = try recipe("checkpoints/cpu-smollm2-trim-mlp/config.yaml")
         XCTAssertEqual(fast.model.audioPadding, .trim)
