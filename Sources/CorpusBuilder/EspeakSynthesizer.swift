@@ -1,5 +1,4 @@
 import Foundation
-import SpeechData
 
 /// espeak-ng (Debian `espeak-ng`): a formant synthesiser. Robotic next to Piper, but it has English
 /// accents and voice variants, so a source of it spreads the training speech over more "speakers"
@@ -38,12 +37,8 @@ public struct EspeakSynthesizer: SpeechSynthesizer {
         try zip(requests, ids).map { request, id in
             let wav = scratch.appendingPathComponent(id + ".wav")
             let rate = Int((Self.wordsPerMinute * 1000 / Double(request.lengthScaleMillis)).rounded())
-            let result = try ExternalProgram.run(program, ["-v", request.voice, "-s", String(rate), "-w", wav.path, "--", request.spokenText])
-            guard result.status == 0 else {
-                throw CorpusBuildError.renderFailed(source: "espeak", id: id, reason: "espeak-ng exit \(result.status): \(result.stderrText)")
-            }
-            let decoded = try Audio.decode(file: wav.path)
-            return RenderedAudio(samples: decoded.samples, sampleRate: decoded.sampleRate)
+            return try ExternalProgram.renderClip(source: "espeak", id: id, program: program,
+                                                  arguments: ["-v", request.voice, "-s", String(rate), "-w", wav.path, "--", request.spokenText], wav: wav)
         }
     }
 }

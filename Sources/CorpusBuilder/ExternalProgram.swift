@@ -1,6 +1,7 @@
 import Foundation
+import SpeechData
 
-/// Runs helper programs (flite, the Piper helper) with captured output.
+/// Runs helper programs (flite, espeak-ng, the Piper helper) with captured output.
 enum ExternalProgram {
     struct Result {
         let status: Int32
@@ -54,6 +55,17 @@ enum ExternalProgram {
         process.waitUntilExit()
         group.wait()
         return Result(status: process.terminationStatus, stdout: outBox.data, stderr: errBox.data)
+    }
+
+    /// Runs a TTS program whose `arguments` make it write one clip to `wav`, and reads the clip back;
+    /// a failure names the source, the clip and the program's own message.
+    static func renderClip(source: String, id: String, program: String, arguments: [String], wav: URL) throws -> RenderedAudio {
+        let result = try run(program, arguments)
+        guard result.status == 0 else {
+            throw CorpusBuildError.renderFailed(source: source, id: id, reason: "\(program) exit \(result.status): \(result.stderrText)")
+        }
+        let decoded = try Audio.decode(file: wav.path)
+        return RenderedAudio(samples: decoded.samples, sampleRate: decoded.sampleRate)
     }
 
     private final class DataBox: @unchecked Sendable { var data = Data() }

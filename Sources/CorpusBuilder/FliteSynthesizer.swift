@@ -1,5 +1,4 @@
 import Foundation
-import SpeechData
 
 /// flite (Debian `flite`): CMU's small diphone/clustergen engine with its built-in voices.
 /// One process per clip; flite has no randomness, so the seed is unused.
@@ -26,15 +25,10 @@ public struct FliteSynthesizer: SpeechSynthesizer {
     public func synthesize(_ requests: [SynthesisRequest], ids: [String], seed: UInt64, scratch: URL) throws -> [RenderedAudio] {
         try zip(requests, ids).map { request, id in
             let wav = scratch.appendingPathComponent(id + ".wav")
-            let result = try ExternalProgram.run(program, [
+            return try ExternalProgram.renderClip(source: "flite", id: id, program: program, arguments: [
                 "-voice", request.voice, "--setf", "duration_stretch=\(request.lengthScaleText)",
                 "-t", request.spokenText, "-o", wav.path,
-            ])
-            guard result.status == 0 else {
-                throw CorpusBuildError.renderFailed(source: "flite", id: id, reason: "flite exit \(result.status): \(result.stderrText)")
-            }
-            let decoded = try Audio.decode(file: wav.path)
-            return RenderedAudio(samples: decoded.samples, sampleRate: decoded.sampleRate)
+            ], wav: wav)
         }
     }
 }
