@@ -46,18 +46,16 @@ public enum SourceRegistry {
             pool = loaded
             return loaded
         }
+        // Every TTS engine reads the same sentence pool with the same hour budget and seed.
+        func synthetic(_ name: String, _ engine: SpeechSynthesizer) throws -> CorpusSource {
+            SyntheticSource(name: name, synthesizer: engine, pool: try sentences(), hours: settings.syntheticHours, seed: settings.seed)
+        }
         return try names.map { name -> CorpusSource in
             switch name {
             case "sky": return try SkySource(gameDirectory: settings.gameDirectory)
-            case "piper":
-                return SyntheticSource(name: name, synthesizer: PiperSynthesizer(python: settings.python), pool: try sentences(),
-                                       hours: settings.syntheticHours, seed: settings.seed)
-            case "flite":
-                return SyntheticSource(name: name, synthesizer: FliteSynthesizer(), pool: try sentences(),
-                                       hours: settings.syntheticHours, seed: settings.seed)
-            case "espeak":
-                return SyntheticSource(name: name, synthesizer: EspeakSynthesizer(), pool: try sentences(),
-                                       hours: settings.syntheticHours, seed: settings.seed)
+            case "piper": return try synthetic(name, PiperSynthesizer(python: settings.python))
+            case "flite": return try synthetic(name, FliteSynthesizer())
+            case "espeak": return try synthetic(name, EspeakSynthesizer())
             default: throw CorpusBuildError.unknownSource(name, known: known)
             }
         }
