@@ -3,6 +3,7 @@ build as ours) on a batch of 30 s windows in float32, under bf16 autocast, and w
 one thread, alternating; prints the times and the outputs' relative error against float32.
 Run: .venv/bin/python scripts/reference/whisper_encoder_bf16_speed.py [models/whisper-base]
 (scripts/bootstrap --reference). Result and decision: docs/results.md "bf16 on the CPU"."""
+import copy
 import sys
 import time
 
@@ -12,7 +13,7 @@ from transformers import WhisperModel
 torch.set_num_threads(1)
 folder = sys.argv[1] if len(sys.argv) > 1 else "models/whisper-base"
 fp32 = WhisperModel.from_pretrained(folder).encoder.float().eval()
-bf16 = WhisperModel.from_pretrained(folder).encoder.bfloat16().eval()
+bf16 = copy.deepcopy(fp32).bfloat16().eval()  # the same weights, read from disk once
 x = torch.randn(8, fp32.config.num_mel_bins, 3000, generator=torch.Generator().manual_seed(0))
 
 
