@@ -6,6 +6,9 @@ public struct Sample: Sendable {
     /// Data file the row came from, and its row number there (from 0; JSONL: line - 1).
     public var source: String
     public var row: Int
+    /// Which listing of its data file this row came from: 0 for the first, 1 for the second, ...
+    /// (a source listed twice in `parquet_dirs` weighs twice: augmentation draws per copy).
+    public var copy = 0
     /// Seconds of audio (precomputed-only rows: feature frames x 10 ms).
     public var duration: Double
     /// Precomputed columns, passed through unchanged when the file has them.

@@ -116,6 +116,32 @@ final class LoaderRunTests: XCTestCase {
         XCTAssertEqual(run(workers: 3), single)
     }
 
+    /// A source listed twice contributes every row twice per epoch, the second listing marked as
+    /// copy 1 (its own augmentation draws); the mixture line counts each listing.
+    func testASourceListedTwiceWeighsTwiceAndMarksItsCopies() throws {
+        let once = try index(["manifest/train.jsonl", "hf_disk"])
+        var lines: [String] = []
+        let twice = try DatasetIndex.build(paths: ["manifest/train.jsonl", "hf_disk", "manifest/train.jsonl"].map(Fixture.path),
+                                           filter: FilterOptions(verifyAudio: true), log: { lines.append($0) })
+        let manifestRows = try self.index(["manifest/train.jsonl"]).entries.count
+        XCTAssertEqual(twice.entries.count, once.entries.count + manifestRows)
+        XCTAssertEqual(twice.copyNumbers.first, 0)
+        XCTAssertEqual(twice.copyNumbers.last, 1)
+        let shares = twice.mixture(paths: ["manifest/train.jsonl", "hf_disk", "manifest/train.jsonl"].map(Fixture.path))
+        XCTAssertEqual(shares.map(\.rows), [manifestRows, once.entries.count - manifestRows, manifestRows])
+        XCTAssertEqual(shares.map(\.share).reduce(0, +), 1, accuracy: 1e-9)
+        XCTAssertTrue(lines.contains { $0.contains("listed more than once") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("mixture: ") }, "\(lines)")
+
+        let loader = DataLoader(index: twice, options: LoaderOptions(batchSize: 1, seed: 3)) { "\($0.source)#\($0.row)/\($0.copy)" }
+        let items = Array(loader.batches(epoch: 0)).flatMap(\.items)
+        let manifestItems = items.filter { $0.contains("#") && !$0.contains("hf_disk") }
+        XCTAssertEqual(Set(manifestItems.filter { $0.hasSuffix("/0") }.map { $0.dropLast(2) }),
+                       Set(manifestItems.filter { $0.hasSuffix("/1") }.map { $0.dropLast(2) }),
+                       "each manifest row once per listing")
+        XCTAssertEqual(manifestItems.filter { $0.hasSuffix("/1") }.count, manifestRows)
+    }
+
     /// An epoch-aware transform sees the epoch of the batch it runs for (training augmentation).
     func testEpochTransformReceivesTheBatchEpoch() throws {
         let data = try self.index(["manifest/train.jsonl"])

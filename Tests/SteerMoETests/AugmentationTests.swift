@@ -57,6 +57,11 @@ final class AugmentationTests: XCTestCase {
     func testGeneratorIsFixedAcrossProcesses() {
         var rng = Augmentation.generator(seed: 7, epoch: 1, source: "data/train-00000.parquet", row: 3)
         XCTAssertEqual(rng.next(), 7_577_936_174_497_680_713, "FNV-1a + SplitMix64 + xoshiro256**, recomputed in Python")
+        // A second listing of the same file draws its own stream; the first keeps the value above.
+        var first = Augmentation.generator(seed: 7, epoch: 1, source: "data/train-00000.parquet", row: 3, copy: 0)
+        var second = Augmentation.generator(seed: 7, epoch: 1, source: "data/train-00000.parquet", row: 3, copy: 1)
+        XCTAssertEqual(first.next(), 7_577_936_174_497_680_713)
+        XCTAssertEqual(second.next(), 15_343_032_962_299_813_096, "copy mixed in as copy × 0xD6E8FEB86659FD93, recomputed in Python")
     }
 
     func testTimeMasksStayInsideTheClipAndWithinTheirFraction() throws {

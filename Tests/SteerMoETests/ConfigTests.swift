@@ -31,7 +31,7 @@ final class ConfigTests: XCTestCase {
             XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
         }
         let gpuRecipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs/gpu").filter { $0.hasSuffix(".yaml") }
-        XCTAssertEqual(gpuRecipes.count, 20)
+        XCTAssertEqual(gpuRecipes.count, 22)
         for name in gpuRecipes {
             let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
             XCTAssertEqual(c.device, "cuda", name)
@@ -71,7 +71,7 @@ final class ConfigTests: XCTestCase {
                            [base.learningRate, base.steeringLearningRate, base.routerLearningRate], mode)
             XCTAssertEqual(mixed.outputDir, "runs/gpu/\(mode)-mixed-pad30cut-speed-mlp")
         }
-        // The next loan's two: the default's recipe with more of the same voices, or with more voices.
+        // The seventh loan's two: the default's recipe with more of the same voices, or with more voices.
         let mixed = try recipe("configs/gpu/steermoe-smollm2-mixed-ctc-pad30cut-speed-mlp.yaml")
         let more = try recipe("configs/gpu/steermoe-smollm2-mixed3-ctc-pad30cut-speed-mlp.yaml")
         let voices = try recipe("configs/gpu/steermoe-smollm2-mixed-espeak-ctc-pad30cut-speed-mlp.yaml")
@@ -84,6 +84,21 @@ final class ConfigTests: XCTestCase {
             XCTAssertEqual(variant.seed, mixed.seed)
             XCTAssertNotEqual(variant.outputDir, mixed.outputDir)
         }
+        // The next loan's two: the real clips listed twice (weight 2), in the default's mixture and in the espeak one.
+        let real2 = try recipe("configs/gpu/steermoe-smollm2-mixed-real2-ctc-pad30cut-speed-mlp.yaml")
+        let voicesReal2 = try recipe("configs/gpu/steermoe-smollm2-mixed-espeak-real2-ctc-pad30cut-speed-mlp.yaml")
+        XCTAssertEqual(real2.parquetDirs, ["data/corpus/sky/train"] + mixed.parquetDirs)
+        XCTAssertEqual(voicesReal2.parquetDirs, ["data/corpus/sky/train"] + voices.parquetDirs)
+        for variant in [real2, voicesReal2] {
+            XCTAssertEqual(variant.model, mixed.model)
+            XCTAssertEqual(variant.augmentation, mixed.augmentation)
+            XCTAssertEqual([variant.maxSteps, variant.batchSize] as [Int?], [mixed.maxSteps, mixed.batchSize])
+            XCTAssertEqual([variant.learningRate, variant.steeringLearningRate, variant.routerLearningRate],
+                           [mixed.learningRate, mixed.steeringLearningRate, mixed.routerLearningRate])
+            XCTAssertEqual(variant.seed, mixed.seed)
+            XCTAssertEqual(variant.evalParquetDirs, mixed.evalParquetDirs)
+        }
+        XCTAssertEqual(Set([real2.outputDir, voicesReal2.outputDir, mixed.outputDir, voices.outputDir]).count, 4)
         // The same addition to the trimmed CPU recipe in bf16.
         let cpu = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-speed-long-bf16.yaml")
         let cpuMixed = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-bf16.yaml")

@@ -24,6 +24,17 @@ public final class DatasetIndex: Sendable {
 
     public var totalDuration: Double { entries.reduce(0) { $0 + Double($1.duration) } }
 
+    /// For each file, how many earlier files of the list have the same path: a source listed more
+    /// than once contributes its rows once per listing (HF `concatenate_datasets` semantics), which
+    /// is how a mixture weights one source up.
+    public var copyNumbers: [Int] {
+        var seen: [String: Int] = [:]
+        return files.map { file in
+            defer { seen[file.path, default: 0] += 1 }
+            return seen[file.path, default: 0]
+        }
+    }
+
     /// - Parameters:
     ///   - paths: the `parquet_dirs` list (folders, .parquet/.arrow files, .jsonl manifests).
     ///   - textLength: measure for `filter.maxTextLength` (e.g. token count); nil disables that filter.
@@ -80,11 +91,46 @@ public final class DatasetIndex: Sendable {
             }
         }
         let hours = entries.reduce(0) { $0 + Double($1.duration) } / 3600
+        let repeated = files.count - Set(files.map(\.path)).count
         log("data: \(files.count) files, \(counts), \(String(format: "%.2f", hours)) h kept"
             + (cache != nil ? ", index cache reused for \(reusedFiles) of \(files.count) files" : "")
+            + (repeated > 0 ? ", \(repeated) file(s) listed more than once (their rows count once per listing)" : "")
             + (skipReport.map { " (skipped rows in \($0.path))" } ?? ""))
-        return DatasetIndex(files: files, shards: shards, entries: entries, counts: counts, skipReport: skipReport,
-                            skippedExamples: examples)
+        let index = DatasetIndex(files: files, shards: shards, entries: entries, counts: counts, skipReport: skipReport,
+                                 skippedExamples: examples)
+        if paths.count > 1 { log("mixture: " + index.mixture(paths: paths).map(\.description).joined(separator: "; ")) }
+        return index
+    }
+
+    /// One listed source's share of the kept rows.
+    public struct SourceShare: Sendable, CustomStringConvertible {
+        public var path: String
+        public var rows: Int
+        public var hours: Double
+        public var share: Double
+        public var description: String {
+            "\(path) \(rows) rows, \(String(format: "%.2f", hours)) h, \(String(format: "%.0f", share * 100))% of the rows"
+        }
+    }
+
+    /// Kept rows and hours per entry of `paths` (the list this index was built from, in order).
+    public func mixture(paths: [String]) -> [SourceShare] {
+        // Files are the concatenation of each path's files, in list order.
+        var fileOwner: [Int] = []
+        for (i, path) in paths.enumerated() {
+            let n = (try? SourceResolver.resolve(path).count) ?? 0
+            fileOwner += Array(repeating: i, count: n)
+        }
+        guard fileOwner.count == files.count else { return [] }
+        var rows = Array(repeating: 0, count: paths.count), seconds = Array(repeating: 0.0, count: paths.count)
+        for entry in entries {
+            rows[fileOwner[Int(entry.file)]] += 1
+            seconds[fileOwner[Int(entry.file)]] += Double(entry.duration)
+        }
+        let total = max(1, entries.count)
+        return paths.indices.map {
+            SourceShare(path: paths[$0], rows: rows[$0], hours: seconds[$0] / 3600, share: Double(rows[$0]) / Double(total))
+        }
     }
 
     init(files: [DataFile], shards: [ShardAccess], entries: [IndexEntry], counts: FilterCounts, skipReport: SkipReport?,
@@ -134,7 +180,9 @@ public final class DatasetIndex: Sendable {
     func decode(_ entry: IndexEntry, in rows: [RawRow]) throws -> Sample {
         let raw = rows[Int(entry.rowInChunk)]
         do {
-            return try SampleDecoding.decode(raw)
+            var sample = try SampleDecoding.decode(raw)
+            sample.copy = copyNumbers[Int(entry.file)]
+            return sample
         } catch {
             throw SpeechDataError.audio(source: "\(files[Int(entry.file)]) row \(raw.row)", reason: error.description)
         }

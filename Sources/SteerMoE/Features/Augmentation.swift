@@ -7,8 +7,9 @@ import Torch
 /// frequency and time masks on the log-mel features (Park et al. 2019). Off unless a config sets
 /// it; evaluation and transcription never augment.
 ///
-/// Every draw comes from a generator seeded by (seed, epoch, data file, row), so a clip gets a new
-/// augmentation each epoch, while a re-run or a `--resume`d run sees exactly the same batches.
+/// Every draw comes from a generator seeded by (seed, epoch, data file, row, copy), so a clip gets a
+/// new augmentation each epoch (and each listing of a source listed twice its own), while a re-run or
+/// a `--resume`d run sees exactly the same batches.
 public struct Augmentation: Sendable, Equatable {
     /// Speed factors drawn uniformly per clip (e.g. [0.9, 1.0, 1.1]); empty = no speed perturbation.
     public var speedFactors: [Double] = []
@@ -33,10 +34,12 @@ public struct Augmentation: Sendable, Equatable {
     public var isEnabled: Bool { changesSpeed || masksFeatures }
 
     /// The generator for one clip in one epoch.
-    public static func generator(seed: UInt64, epoch: Int, source: String, row: Int) -> Xoshiro256 {
+    public static func generator(seed: UInt64, epoch: Int, source: String, row: Int, copy: Int = 0) -> Xoshiro256 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a: Swift's own hashValue changes per process
         for byte in source.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         h ^= UInt64(truncatingIfNeeded: row) &* 0x9E37_79B9_7F4A_7C15
+        // The first listing keeps the draws runs made before sources could be listed twice.
+        if copy > 0 { h ^= UInt64(truncatingIfNeeded: copy) &* 0xD6E8_FEB8_6659_FD93 }
         return Xoshiro256(seed: seed ^ h, epoch: epoch)
     }
 

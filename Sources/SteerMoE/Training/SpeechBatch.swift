@@ -31,7 +31,7 @@ public struct Featurizer: Sendable {
     /// speed-perturbed before and masked after the log-mel extraction (training only).
     public func item(_ s: Sample, augmentation: Augmentation? = nil, seed: UInt64 = 0, epoch: Int = 0) throws -> SpeechItem {
         guard let augmentation, augmentation.isEnabled else { return try item(s) }
-        var rng = Augmentation.generator(seed: seed, epoch: epoch, source: s.source, row: s.row)
+        var rng = Augmentation.generator(seed: seed, epoch: epoch, source: s.source, row: s.row, copy: s.copy)
         if let pre = s.inputFeatures {
             // Precomputed features are used as stored: masks only, within the stored frames (which
             // may include padding the row was saved with: it cannot be told apart).
