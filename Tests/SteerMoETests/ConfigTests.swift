@@ -31,7 +31,7 @@ final class ConfigTests: XCTestCase {
             XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
         }
         let gpuRecipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs/gpu").filter { $0.hasSuffix(".yaml") }
-        XCTAssertEqual(gpuRecipes.count, 22)
+        XCTAssertEqual(gpuRecipes.count, 23)
         for name in gpuRecipes {
             let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
             XCTAssertEqual(c.device, "cuda", name)
@@ -99,6 +99,14 @@ final class ConfigTests: XCTestCase {
             XCTAssertEqual(variant.evalParquetDirs, mixed.evalParquetDirs)
         }
         XCTAssertEqual(Set([real2.outputDir, voicesReal2.outputDir, mixed.outputDir, voices.outputDir]).count, 4)
+        // A candidate beside them: the default's mixture with the real dev clips trained on too (its step fixed in advance).
+        let trainDev = try recipe("configs/gpu/steermoe-smollm2-mixed-traindev-ctc-pad30cut-speed-mlp.yaml")
+        XCTAssertEqual(trainDev.parquetDirs, ["data/corpus/sky/train", "data/corpus/sky/dev"] + mixed.parquetDirs.dropFirst())
+        XCTAssertEqual(trainDev.model, mixed.model)
+        XCTAssertEqual(trainDev.augmentation, mixed.augmentation)
+        XCTAssertEqual([trainDev.maxSteps, trainDev.batchSize, trainDev.saveSteps] as [Int?], [mixed.maxSteps, mixed.batchSize, mixed.saveSteps])
+        XCTAssertEqual(trainDev.seed, mixed.seed)
+        XCTAssertNotEqual(trainDev.outputDir, mixed.outputDir)
         // The same addition to the trimmed CPU recipe in bf16.
         let cpu = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-speed-long-bf16.yaml")
         let cpuMixed = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-bf16.yaml")
