@@ -18,6 +18,10 @@ final class TrainerTests: XCTestCase {
         XCTAssertLessThan(final, 0.05, "loss \(trainer.stepLosses.first ?? .nan) -> \(final)")
         let log = try String(contentsOfFile: stack.root + "/run/train_log.jsonl", encoding: .utf8)
         XCTAssertTrue(log.contains("\"kind\":\"eval\""))
+        // Each progress record says what share of its window went to waiting for the loader.
+        let waits = try TinyStack.trainRecords(stack.root + "/run").map { $0["data_wait_fraction"] as? Double }
+        XCTAssertFalse(waits.isEmpty)
+        XCTAssertTrue(waits.allSatisfy { $0.map { (0...1).contains($0) } ?? false }, "\(waits)")
         let predictions = try String(contentsOfFile: stack.root + "/run/predictions-step250.jsonl", encoding: .utf8)
             .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         XCTAssertEqual(predictions.count, 8)

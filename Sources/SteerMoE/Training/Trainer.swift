@@ -134,6 +134,9 @@ public final class Trainer {
         let startStep = state.step
         var windowLoss = 0.0, windowSteps = 0, windowSamples = 0, windowCTC = 0.0, windowMicro = 0
         var windowStart = Date()
+        // Time spent waiting for the loader's next batch: a large share says the input pipeline, not
+        // the model, bounds the step rate (then raise num_workers).
+        var windowDataWait = 0.0
         var lastGates: [Tensor] = []
         if c.fp16 && state.lossScaler == nil { state.lossScaler = LossScaler() }
         if state.step == 0 {
@@ -148,7 +151,10 @@ public final class Trainer {
         epochs: while (c.maxSteps != nil || state.epoch < c.epochs) && state.step < totalSteps {
             let batches = train.batches(epoch: state.epoch, from: state.batchInEpoch)
             var micro = 0, stepLoss = 0.0
+            var waitStart = Date()
             for batch in batches {
+                windowDataWait += Date().timeIntervalSince(waitStart)
+                defer { waitStart = Date() }
                 state.batchInEpoch = batch.index + 1
                 guard !batch.items.isEmpty else { continue }
                 let (features, frameMask, text) = try modelInputs(batch.items)
@@ -208,14 +214,17 @@ public final class Trainer {
                     let remaining = Double(totalSteps - state.step) / max(Double(state.step - startStep) / Date().timeIntervalSince(started), 1e-9)
                     var fields: [String: Any] = ["loss": windowLoss / Double(windowSteps), "lr": optimizer.baseLearningRates[0] * factor,
                                                  "grad_norm": gradNorm, "steps_per_s": rate,
-                                                 "samples_per_s": Double(windowSamples) / max(elapsed, 1e-9), "epoch": state.epoch]
+                                                 "samples_per_s": Double(windowSamples) / max(elapsed, 1e-9), "epoch": state.epoch,
+                                                 "data_wait_fraction": min(1, windowDataWait / max(elapsed, 1e-9))]
                     if windowMicro > 0 { fields["ctc_loss"] = windowCTC / Double(windowMicro) }
                     if let scaler = state.lossScaler { fields["loss_scale"] = scaler.scale }
                     log.record("train", step: state.step, fields)
-                    log.say(String(format: "step %d/%d | epoch %d | loss %.4f | lr %.2e | grad %.3f | %.2f steps/s | %.1f samples/s | ETA %@",
+                    log.say(String(format: "step %d/%d | epoch %d | loss %.4f | lr %.2e | grad %.3f | %.2f steps/s | %.1f samples/s | data wait %.0f%% | ETA %@",
                                    state.step, totalSteps, state.epoch, windowLoss / Double(windowSteps), optimizer.baseLearningRates[0] * factor,
-                                   gradNorm, rate, Double(windowSamples) / max(elapsed, 1e-9), formatDuration(remaining)))
+                                   gradNorm, rate, Double(windowSamples) / max(elapsed, 1e-9),
+                                   min(1, windowDataWait / max(elapsed, 1e-9)) * 100, formatDuration(remaining)))
                     windowLoss = 0; windowSteps = 0; windowSamples = 0; windowCTC = 0; windowMicro = 0; windowStart = Date()
+                    windowDataWait = 0
                 }
                 if isMain && c.logSteeringAnalysis && state.step % c.steeringLogInterval == 0 && !lastGates.isEmpty {
                     let analysis = try SteeringAnalysis.compute(adapter: model.adapter, gates: lastGates)
