@@ -1,7 +1,7 @@
 import Foundation
 import SpeechData
 
-/// Runs helper programs (flite, espeak-ng, the Piper helper) with captured output.
+/// Runs helper programs (flite, espeak-ng, the Piper and Kokoro helpers) with captured output.
 enum ExternalProgram {
     struct Result {
         let status: Int32
@@ -66,6 +66,26 @@ enum ExternalProgram {
         }
         let decoded = try Audio.decode(file: wav.path)
         return RenderedAudio(samples: decoded.samples, sampleRate: decoded.sampleRate)
+    }
+
+    /// Runs a Python TTS helper (Resources/*_synth.py) over a shard: `jobs` (each with an "out" WAV
+    /// path) go to its stdin as JSON lines, one thread so reruns are identical; the clips are read
+    /// back in job order.
+    static func renderWithPythonHelper(source: String, python: String, helper: URL, arguments: [String],
+                                       jobs: [[String: Any]], ids: [String], scratch: URL) throws -> [RenderedAudio] {
+        var lines = Data()
+        for job in jobs { lines += try JSONSerialization.data(withJSONObject: job, options: [.sortedKeys]) + Data("\n".utf8) }
+        let jobsFile = scratch.appendingPathComponent("jobs.jsonl")
+        try lines.write(to: jobsFile)
+        let result = try run(python, [helper.path] + arguments, inputFile: jobsFile, environment: ["OMP_NUM_THREADS": "1"])
+        guard result.status == 0 else {
+            throw CorpusBuildError.renderFailed(source: source, id: ids.first ?? "", reason:
+                "helper exit \(result.status): \(result.stderrText.suffix(2000))")
+        }
+        return try jobs.map { job in
+            let decoded = try Audio.decode(file: job["out"] as! String)
+            return RenderedAudio(samples: decoded.samples, sampleRate: decoded.sampleRate)
+        }
     }
 
     private final class DataBox: @unchecked Sendable { var data = Data() }

@@ -31,23 +31,10 @@ public struct PiperSynthesizer: SpeechSynthesizer {
         guard let helper = Self.helperScript else {
             throw CorpusBuildError.fileSystem(path: "piper_synth.py", reason: "helper script missing from the bundle")
         }
-        let outputs = ids.map { scratch.appendingPathComponent($0 + ".wav") }
-        var jobs = Data()
-        for (request, out) in zip(requests, outputs) {
-            let job: [String: Any] = ["text": request.spokenText, "length_scale": request.lengthScale, "out": out.path]
-            jobs += try JSONSerialization.data(withJSONObject: job, options: [.sortedKeys]) + Data("\n".utf8)
+        let jobs = zip(requests, ids).map { request, id -> [String: Any] in
+            ["text": request.spokenText, "length_scale": request.lengthScale, "out": scratch.appendingPathComponent(id + ".wav").path]
         }
-        let jobsFile = scratch.appendingPathComponent("jobs.jsonl")
-        try jobs.write(to: jobsFile)
-        let result = try ExternalProgram.run(python, [helper.path, "--seed", String(seed)], inputFile: jobsFile,
-                                             environment: ["OMP_NUM_THREADS": "1"])
-        guard result.status == 0 else {
-            throw CorpusBuildError.renderFailed(source: "piper", id: ids.first ?? "", reason:
-                "helper exit \(result.status): \(result.stderrText.suffix(2000))")
-        }
-        return try outputs.map { url in
-            let decoded = try Audio.decode(file: url.path)
-            return RenderedAudio(samples: decoded.samples, sampleRate: decoded.sampleRate)
-        }
+        return try ExternalProgram.renderWithPythonHelper(source: "piper", python: python, helper: helper,
+                                                          arguments: ["--seed", String(seed)], jobs: jobs, ids: ids, scratch: scratch)
     }
 }

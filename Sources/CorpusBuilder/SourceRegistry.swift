@@ -5,7 +5,7 @@ import SkyCorpus
 public struct SourceSettings: Sendable {
     public var gameDirectory = DiskArchive.defaultGameDirectory
     public var wordNetDirectory = SentencePool.defaultDirectory
-    /// Python that runs the Piper helper.
+    /// Python that runs the Piper and Kokoro helpers.
     public var python = SourceSettings.defaultPython()
     /// Hours of speech per synthetic source.
     public var syntheticHours = 1.0
@@ -24,7 +24,7 @@ public struct SourceSettings: Sendable {
 /// Maps source names to sources, checking every prerequisite of every requested source
 /// before any is opened, so one message lists all missing installs.
 public enum SourceRegistry {
-    public static let known = ["sky", "piper", "flite", "espeak"]
+    public static let known = ["sky", "piper", "flite", "espeak", "kokoro"]
 
     public static func prerequisites(for name: String, settings: SourceSettings) throws -> [Prerequisite] {
         switch name {
@@ -33,6 +33,8 @@ public enum SourceRegistry {
             + PiperSynthesizer.prerequisites(python: settings.python)
         case "flite": return [SentencePool.prerequisite(directory: settings.wordNetDirectory)] + FliteSynthesizer.prerequisites()
         case "espeak": return [SentencePool.prerequisite(directory: settings.wordNetDirectory)] + EspeakSynthesizer.prerequisites()
+        case "kokoro": return [SentencePool.prerequisite(directory: settings.wordNetDirectory)]
+            + KokoroSynthesizer.prerequisites(python: settings.python)
         default: throw CorpusBuildError.unknownSource(name, known: known)
         }
     }
@@ -56,6 +58,7 @@ public enum SourceRegistry {
             case "piper": return try synthetic(name, PiperSynthesizer(python: settings.python))
             case "flite": return try synthetic(name, FliteSynthesizer())
             case "espeak": return try synthetic(name, EspeakSynthesizer())
+            case "kokoro": return try synthetic(name, KokoroSynthesizer(python: settings.python))
             default: throw CorpusBuildError.unknownSource(name, known: known)
             }
         }

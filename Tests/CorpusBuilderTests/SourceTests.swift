@@ -145,7 +145,10 @@ final class SourceTests: XCTestCase {
         if let python = pythonWithPyArrow(), PiperSynthesizer.prerequisites(python: python).allSatisfy(\.isMet) {
             engines.append(PiperSynthesizer(python: python))
         }
-        if engines.isEmpty { throw XCTSkip("none of flite, espeak-ng and piper is installed") }
+        if let python = pythonWithPyArrow(), KokoroSynthesizer.prerequisites(python: python).allSatisfy(\.isMet) {
+            engines.append(KokoroSynthesizer(python: python))  // its second voice is a blend of two packs
+        }
+        if engines.isEmpty { throw XCTSkip("none of flite, espeak-ng, piper and kokoro is installed") }
         for engine in engines {
             let requests = engine.voices.prefix(2).map {
                 SynthesisRequest(voice: $0, spokenText: "the river was shored by trees.", lengthScaleMillis: 1050)
