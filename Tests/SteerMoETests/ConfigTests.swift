@@ -31,7 +31,7 @@ final class ConfigTests: XCTestCase {
             XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
         }
         let gpuRecipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs/gpu").filter { $0.hasSuffix(".yaml") }
-        XCTAssertEqual(gpuRecipes.count, 23)
+        XCTAssertEqual(gpuRecipes.count, 24)
         for name in gpuRecipes {
             let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
             XCTAssertEqual(c.device, "cuda", name)
@@ -98,7 +98,13 @@ final class ConfigTests: XCTestCase {
             XCTAssertEqual(variant.seed, mixed.seed)
             XCTAssertEqual(variant.evalParquetDirs, mixed.evalParquetDirs)
         }
-        XCTAssertEqual(Set([real2.outputDir, voicesReal2.outputDir, mixed.outputDir, voices.outputDir]).count, 4)
+        let kokoroReal2 = try recipe("configs/gpu/steermoe-smollm2-mixed-kokoro-real2-ctc-pad30cut-speed-mlp.yaml")
+        XCTAssertEqual(kokoroReal2.parquetDirs, real2.parquetDirs + ["data/corpus-kokoro/kokoro/train"])
+        XCTAssertEqual(kokoroReal2.model, mixed.model)
+        XCTAssertEqual(kokoroReal2.augmentation, mixed.augmentation)
+        XCTAssertEqual([kokoroReal2.maxSteps, kokoroReal2.batchSize] as [Int?], [mixed.maxSteps, mixed.batchSize])
+        XCTAssertEqual(kokoroReal2.seed, mixed.seed)
+        XCTAssertEqual(Set([real2.outputDir, voicesReal2.outputDir, kokoroReal2.outputDir, mixed.outputDir, voices.outputDir]).count, 5)
         // A candidate beside them: the default's mixture with the real dev clips trained on too (its step fixed in advance).
         let trainDev = try recipe("configs/gpu/steermoe-smollm2-mixed-traindev-ctc-pad30cut-speed-mlp.yaml")
         XCTAssertEqual(trainDev.parquetDirs, ["data/corpus/sky/train", "data/corpus/sky/dev"] + mixed.parquetDirs.dropFirst())
