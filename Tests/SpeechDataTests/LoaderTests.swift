@@ -127,7 +127,9 @@ final class LoaderRunTests: XCTestCase {
         XCTAssertEqual(twice.entries.count, once.entries.count + manifestRows)
         XCTAssertEqual(twice.copyNumbers.first, 0)
         XCTAssertEqual(twice.copyNumbers.last, 1)
-        let shares = twice.mixture(paths: ["manifest/train.jsonl", "hf_disk", "manifest/train.jsonl"].map(Fixture.path))
+        XCTAssertTrue(twice.shards.first === twice.shards.last, "a file listed again is opened and measured once")
+        let shares = twice.mixture
+        XCTAssertEqual(shares.map(\.path), ["manifest/train.jsonl", "hf_disk", "manifest/train.jsonl"].map(Fixture.path))
         XCTAssertEqual(shares.map(\.rows), [manifestRows, once.entries.count - manifestRows, manifestRows])
         XCTAssertEqual(shares.map(\.share).reduce(0, +), 1, accuracy: 1e-9)
         XCTAssertTrue(lines.contains { $0.contains("listed more than once") }, "\(lines)")

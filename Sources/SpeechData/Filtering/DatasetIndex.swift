@@ -21,19 +21,15 @@ public final class DatasetIndex: Sendable {
     public let skipReport: SkipReport?
     /// The first few rejected rows, "FILE row N: reason: detail" (for messages without a report file).
     public let skippedExamples: [String]
-
-    public var totalDuration: Double { entries.reduce(0) { $0 + Double($1.duration) } }
-
     /// For each file, how many earlier files of the list have the same path: a source listed more
     /// than once contributes its rows once per listing (HF `concatenate_datasets` semantics), which
     /// is how a mixture weights one source up.
-    public var copyNumbers: [Int] {
-        var seen: [String: Int] = [:]
-        return files.map { file in
-            defer { seen[file.path, default: 0] += 1 }
-            return seen[file.path, default: 0]
-        }
-    }
+    public let copyNumbers: [Int]
+    /// The `paths` list the index was built from, and for each file the entry of it that named the file.
+    let sourcePaths: [String]
+    let listing: [Int]
+
+    public var totalDuration: Double { entries.reduce(0) { $0 + Double($1.duration) } }
 
     /// - Parameters:
     ///   - paths: the `parquet_dirs` list (folders, .parquet/.arrow files, .jsonl manifests).
@@ -48,15 +44,26 @@ public final class DatasetIndex: Sendable {
                              textLength: (@Sendable (String) -> Int)? = nil,
                              skipReport: SkipReport? = nil, cacheDirectory: String? = nil, workers: Int = 2,
                              log: (String) -> Void = { print($0) }) throws -> DatasetIndex {
-        let files = try SourceResolver.resolve(paths)
-        let shards = try files.map { try ShardAccess(file: $0, mapping: mapping) }
+        let perPath = try paths.map { try SourceResolver.resolve($0) }
+        let files = perPath.flatMap { $0 }
+        let listing = perPath.indices.flatMap { Array(repeating: $0, count: perPath[$0].count) }
+        // A file listed again is opened, looked up and measured once: later listings share the first's.
+        var firstListing: [String: Int] = [:]
+        let first = files.indices.map { i -> Int in
+            if let earlier = firstListing[files[i].path] { return earlier }
+            firstListing[files[i].path] = i
+            return i
+        }
+        var opened: [ShardAccess] = []
+        for i in files.indices { opened.append(first[i] == i ? try ShardAccess(file: files[i], mapping: mapping) : opened[first[i]]) }
+        let shards = opened
         let cache = try cacheDirectory.map { try IndexCache(directory: $0) }
         let keys = files.map { IndexCache.key(file: $0, mapping: mapping, verifyAudio: filter.verifyAudio) }
-        var measures: [[RowMeasure]?] = zip(shards, keys).map { shard, key in
-            key.flatMap { cache?.load(key: $0, expectedRows: shard.rowCount) }
+        var measures: [[RowMeasure]?] = files.indices.map { i in
+            first[i] == i ? keys[i].flatMap { cache?.load(key: $0, expectedRows: shards[i].rowCount) } : nil
         }
         // Measure the chunks of files the cache did not have, in parallel.
-        let tasks = shards.indices.filter { measures[$0] == nil }.flatMap { file in
+        let tasks = shards.indices.filter { first[$0] == $0 && measures[$0] == nil }.flatMap { file in
             shards[file].chunkSizes.indices.map { (file, $0) }
         }
         let measured = parallelMap(count: tasks.count, workers: workers) { task in
@@ -72,6 +79,7 @@ public final class DatasetIndex: Sendable {
             }
         }
         let reusedFiles = files.count - measuredFiles.count
+        for i in files.indices where first[i] != i { measures[i] = measures[first[i]] }
 
         // Merged in file order: entries, counts and the report are identical for any worker count.
         var entries: [IndexEntry] = []
@@ -97,8 +105,8 @@ public final class DatasetIndex: Sendable {
             + (repeated > 0 ? ", \(repeated) file(s) listed more than once (their rows count once per listing)" : "")
             + (skipReport.map { " (skipped rows in \($0.path))" } ?? ""))
         let index = DatasetIndex(files: files, shards: shards, entries: entries, counts: counts, skipReport: skipReport,
-                                 skippedExamples: examples)
-        if paths.count > 1 { log("mixture: " + index.mixture(paths: paths).map(\.description).joined(separator: "; ")) }
+                                 skippedExamples: examples, sourcePaths: paths, listing: listing)
+        if paths.count > 1 { log("mixture: " + index.mixture.map(\.description).joined(separator: "; ")) }
         return index
     }
 
@@ -113,34 +121,35 @@ public final class DatasetIndex: Sendable {
         }
     }
 
-    /// Kept rows and hours per entry of `paths` (the list this index was built from, in order).
-    public func mixture(paths: [String]) -> [SourceShare] {
-        // Files are the concatenation of each path's files, in list order.
-        var fileOwner: [Int] = []
-        for (i, path) in paths.enumerated() {
-            let n = (try? SourceResolver.resolve(path).count) ?? 0
-            fileOwner += Array(repeating: i, count: n)
-        }
-        guard fileOwner.count == files.count else { return [] }
-        var rows = Array(repeating: 0, count: paths.count), seconds = Array(repeating: 0.0, count: paths.count)
+    /// Kept rows and hours per entry of the `paths` list this index was built from, in order.
+    public var mixture: [SourceShare] {
+        var rows = Array(repeating: 0, count: sourcePaths.count), seconds = Array(repeating: 0.0, count: sourcePaths.count)
         for entry in entries {
-            rows[fileOwner[Int(entry.file)]] += 1
-            seconds[fileOwner[Int(entry.file)]] += Double(entry.duration)
+            rows[listing[Int(entry.file)]] += 1
+            seconds[listing[Int(entry.file)]] += Double(entry.duration)
         }
         let total = max(1, entries.count)
-        return paths.indices.map {
-            SourceShare(path: paths[$0], rows: rows[$0], hours: seconds[$0] / 3600, share: Double(rows[$0]) / Double(total))
+        return sourcePaths.indices.map {
+            SourceShare(path: sourcePaths[$0], rows: rows[$0], hours: seconds[$0] / 3600, share: Double(rows[$0]) / Double(total))
         }
     }
 
+    /// `sourcePaths`/`listing` default to each file being its own listed source.
     init(files: [DataFile], shards: [ShardAccess], entries: [IndexEntry], counts: FilterCounts, skipReport: SkipReport?,
-         skippedExamples: [String] = []) {
+         skippedExamples: [String] = [], sourcePaths: [String]? = nil, listing: [Int]? = nil) {
         self.files = files
         self.shards = shards
         self.entries = entries
         self.counts = counts
         self.skipReport = skipReport
         self.skippedExamples = skippedExamples
+        self.sourcePaths = sourcePaths ?? files.map(\.path)
+        self.listing = listing ?? Array(files.indices)
+        var seen: [String: Int] = [:]
+        self.copyNumbers = files.map { file in
+            defer { seen[file.path, default: 0] += 1 }
+            return seen[file.path, default: 0]
+        }
     }
 
     /// Throws when the filters left no row: scoring or training on nothing would report

@@ -18,8 +18,6 @@ public final class DataLoader<Item: Sendable>: Sendable {
     public let options: LoaderOptions
     /// Sample and epoch → item (the epoch lets training augmentation differ from epoch to epoch).
     let transform: @Sendable (Sample, Int) throws -> Item
-    /// `index.copyNumbers`, once.
-    let copies: [Int]
 
     public convenience init(index: DatasetIndex, options: LoaderOptions, transform: @escaping @Sendable (Sample) throws -> Item) {
         self.init(index: index, options: options, epochTransform: { sample, _ in try transform(sample) })
@@ -29,7 +27,6 @@ public final class DataLoader<Item: Sendable>: Sendable {
         self.index = index
         self.options = options
         self.transform = epochTransform
-        self.copies = index.copyNumbers
     }
 
     /// Entry numbers (into `index.entries`) of each batch of the epoch.
@@ -60,7 +57,7 @@ public final class DataLoader<Item: Sendable>: Sendable {
                 let raw = rows[Int(entry.rowInChunk)]
                 (source, row) = (raw.file, raw.row)
                 var sample = try SampleDecoding.decode(raw)
-                sample.copy = copies[Int(entry.file)]
+                sample.copy = index.copyNumbers[Int(entry.file)]
                 items.append(try transform(sample, epoch))
             } catch {
                 let failure = error as? RowFailure ?? RowFailure(.undecodable, "transform: \(error)")

@@ -211,18 +211,19 @@ public final class Trainer {
                 if state.step % c.loggingSteps == 0 || state.step == totalSteps {
                     let elapsed = Date().timeIntervalSince(windowStart)
                     let rate = Double(windowSteps) / max(elapsed, 1e-9)
+                    let dataWait = min(1, windowDataWait / max(elapsed, 1e-9))
                     let remaining = Double(totalSteps - state.step) / max(Double(state.step - startStep) / Date().timeIntervalSince(started), 1e-9)
                     var fields: [String: Any] = ["loss": windowLoss / Double(windowSteps), "lr": optimizer.baseLearningRates[0] * factor,
                                                  "grad_norm": gradNorm, "steps_per_s": rate,
                                                  "samples_per_s": Double(windowSamples) / max(elapsed, 1e-9), "epoch": state.epoch,
-                                                 "data_wait_fraction": min(1, windowDataWait / max(elapsed, 1e-9))]
+                                                 "data_wait_fraction": dataWait]
                     if windowMicro > 0 { fields["ctc_loss"] = windowCTC / Double(windowMicro) }
                     if let scaler = state.lossScaler { fields["loss_scale"] = scaler.scale }
                     log.record("train", step: state.step, fields)
                     log.say(String(format: "step %d/%d | epoch %d | loss %.4f | lr %.2e | grad %.3f | %.2f steps/s | %.1f samples/s | data wait %.0f%% | ETA %@",
                                    state.step, totalSteps, state.epoch, windowLoss / Double(windowSteps), optimizer.baseLearningRates[0] * factor,
                                    gradNorm, rate, Double(windowSamples) / max(elapsed, 1e-9),
-                                   min(1, windowDataWait / max(elapsed, 1e-9)) * 100, formatDuration(remaining)))
+                                   dataWait * 100, formatDuration(remaining)))
                     windowLoss = 0; windowSteps = 0; windowSamples = 0; windowCTC = 0; windowMicro = 0; windowStart = Date()
                     windowDataWait = 0
                 }
