@@ -122,6 +122,24 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual([cpuMixed.maxSteps, cpuMixed.batchSize] as [Int?], [cpu.maxSteps, cpu.batchSize])
         XCTAssertEqual([cpuMixed.bf16, cpuMixed.fp16], [cpu.bf16, cpu.fp16])
         XCTAssertEqual(cpuMixed.device, "cpu")
+        // And to the 1,000-step trimmed CPU recipe with the MLP projector (float32).
+        let short = try recipe("configs/steermoe-smollm2-sky-ctc-mlp.yaml")
+        let shortMixed = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp.yaml")
+        XCTAssertEqual(shortMixed.parquetDirs, short.parquetDirs + ["data/corpus-synth/piper/train", "data/corpus-synth/flite/train"])
+        XCTAssertEqual(shortMixed.evalParquetDirs, short.evalParquetDirs)
+        XCTAssertEqual(shortMixed.model, short.model)
+        XCTAssertEqual(shortMixed.augmentation, short.augmentation)
+        XCTAssertEqual([shortMixed.maxSteps, shortMixed.batchSize, shortMixed.saveSteps] as [Int?], [short.maxSteps, short.batchSize, short.saveSteps])
+        XCTAssertEqual(shortMixed.seed, short.seed)
+        XCTAssertEqual([shortMixed.bf16, shortMixed.fp16], [false, false])
+        XCTAssertNotEqual(shortMixed.outputDir, short.outputDir)
+        let shortReal2 = try recipe("configs/steermoe-smollm2-mixed-real2-ctc-mlp.yaml")
+        XCTAssertEqual(shortReal2.parquetDirs, ["data/corpus/sky/train"] + shortMixed.parquetDirs, "the real clips listed twice")
+        XCTAssertEqual(shortReal2.model, shortMixed.model)
+        XCTAssertEqual(shortReal2.augmentation, shortMixed.augmentation)
+        XCTAssertEqual([shortReal2.maxSteps, shortReal2.batchSize] as [Int?], [shortMixed.maxSteps, shortMixed.batchSize])
+        XCTAssertEqual(shortReal2.seed, shortMixed.seed)
+        XCTAssertEqual(Set([short.outputDir, shortMixed.outputDir, shortReal2.outputDir]).count, 3)
     }
 
     /// Each bundled checkpoint's config is the recipe that trained it.
@@ -507,5 +525,16 @@ final class ConfigTests: XCTestCase {
         XCTAssertThrowsError(try TrainingConfig.parse(yaml: "spec_augment: {freq_mask: 2}\n")) {
             XCTAssertTrue("\($0)".contains("did you mean 'spec_augment.freq_masks'"), "\($0)")
         }
+    }
+
+    /// bf16 on a CPU without AMX gets a note in the run log (measured slower than float32 there).
+    func testBf16NoteNamesCPUsWithoutAMX() {
+        let avx512 = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16 avx512_vnni\nflags\t\t: ignored\n"
+        XCTAssertEqual(CPUMatrixUnits.flags(cpuinfo: avx512), ["fpu", "sse2", "avx2", "avx512f", "avx512_bf16", "avx512_vnni"])
+        XCTAssertTrue(CPUMatrixUnits.bf16Note(cpuinfo: avx512)?.contains("AVX512-BF16 but no AMX") == true)
+        XCTAssertTrue(CPUMatrixUnits.bf16Note(cpuinfo: "flags\t: sse2 avx2\n")?.contains("neither AMX nor AVX512-BF16") == true)
+        XCTAssertNil(CPUMatrixUnits.bf16Note(cpuinfo: "flags\t: avx512_bf16 amx_tile amx_bf16\n"), "AMX: no note")
+        XCTAssertNil(CPUMatrixUnits.bf16Note(cpuinfo: nil), "no /proc/cpuinfo (macOS): no note")
+        XCTAssertNil(CPUMatrixUnits.bf16Note(cpuinfo: "processor\t: 0\n"), "no flags line: no note")
     }
 }

@@ -322,7 +322,7 @@ extension TrainingConfig {
         if fp16 && bf16 { throw ConfigError("\(source): set at most one of training.fp16 and training.bf16") }
         if fp16 && !device.hasPrefix("cuda") {
             // On a GPU fp16 runs with dynamic loss scaling (LossScaler). CPUs have no fast float16
-            // arithmetic, while bf16 is fast on those with AVX512-BF16 and needs no loss scaling.
+            // arithmetic, while bf16 needs no loss scaling and is fast on those with AMX (CPUMatrixUnits).
             notes.append("training.fp16 is true on the CPU: training in bf16 instead (CPU float16 autocast is slow); set training.bf16 to silence this")
             fp16 = false
             bf16 = true

@@ -66,6 +66,9 @@ public final class Trainer {
         if c.augmentation.isEnabled {
             log.say("augmentation of the training clips: \(c.augmentation.summary)")
         }
+        if c.bf16 && setup.device == .cpu, let note = CPUMatrixUnits.bf16NoteForThisMachine() {
+            log.say(note)
+        }
         if c.model.ctcWeight > 0 && c.model.ctcClasses == .transcripts {
             let tokens = try setup.transcriptTokens(trainIndex)
             try setup.model.restrictCTCClasses(to: Array(tokens))
