@@ -122,6 +122,16 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual([cpuMixed.maxSteps, cpuMixed.batchSize] as [Int?], [cpu.maxSteps, cpu.batchSize])
         XCTAssertEqual([cpuMixed.bf16, cpuMixed.fp16], [cpu.bf16, cpu.fp16])
         XCTAssertEqual(cpuMixed.device, "cpu")
+        // Its float32 original beside the float32 trimmed recipe.
+        let cpu32 = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-speed-long.yaml")
+        let cpu32Mixed = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long.yaml")
+        XCTAssertEqual(cpu32Mixed.parquetDirs, cpuMixed.parquetDirs)
+        XCTAssertEqual(cpu32Mixed.model, cpu32.model)
+        XCTAssertEqual(cpu32Mixed.augmentation, cpu32.augmentation)
+        XCTAssertEqual([cpu32Mixed.maxSteps, cpu32Mixed.batchSize, cpu32Mixed.saveSteps] as [Int?], [cpu32.maxSteps, cpu32.batchSize, cpu32.saveSteps])
+        XCTAssertEqual(cpu32Mixed.seed, cpu32.seed)
+        XCTAssertEqual([cpu32Mixed.bf16, cpu32Mixed.fp16, cpu32.bf16], [false, false, false])
+        XCTAssertEqual(Set([cpu32.outputDir, cpu32Mixed.outputDir, cpuMixed.outputDir]).count, 3)
         // And to the 1,000-step trimmed CPU recipe with the MLP projector (float32).
         let short = try recipe("configs/steermoe-smollm2-sky-ctc-mlp.yaml")
         let shortMixed = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp.yaml")
