@@ -116,40 +116,23 @@ final class ConfigTests: XCTestCase {
         // The same addition to the trimmed CPU recipe in bf16.
         let cpu = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-speed-long-bf16.yaml")
         let cpuMixed = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-bf16.yaml")
-        XCTAssertEqual(cpuMixed.parquetDirs, cpu.parquetDirs + ["data/corpus-synth/piper/train", "data/corpus-synth/flite/train"])
-        XCTAssertEqual(cpuMixed.model, cpu.model)
-        XCTAssertEqual(cpuMixed.augmentation, cpu.augmentation)
-        XCTAssertEqual([cpuMixed.maxSteps, cpuMixed.batchSize] as [Int?], [cpu.maxSteps, cpu.batchSize])
-        XCTAssertEqual([cpuMixed.bf16, cpuMixed.fp16], [cpu.bf16, cpu.fp16])
+        let synthetic = ["data/corpus-synth/piper/train", "data/corpus-synth/flite/train"]
+        assertDataChange(cpuMixed, of: cpu, parquetDirs: cpu.parquetDirs + synthetic)
         XCTAssertEqual(cpuMixed.device, "cpu")
-        // Its float32 original beside the float32 trimmed recipe.
+        // Its float32 original beside the float32 trimmed recipe, and the same additions to the 1,000-step
+        // trimmed CPU recipe with the MLP projector (float32), the real clips once and listed twice.
         let cpu32 = try recipe("configs/steermoe-smollm2-sky-ctc-mlp-speed-long.yaml")
         let cpu32Mixed = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long.yaml")
-        XCTAssertEqual(cpu32Mixed.parquetDirs, cpuMixed.parquetDirs)
-        XCTAssertEqual(cpu32Mixed.model, cpu32.model)
-        XCTAssertEqual(cpu32Mixed.augmentation, cpu32.augmentation)
-        XCTAssertEqual([cpu32Mixed.maxSteps, cpu32Mixed.batchSize, cpu32Mixed.saveSteps] as [Int?], [cpu32.maxSteps, cpu32.batchSize, cpu32.saveSteps])
-        XCTAssertEqual(cpu32Mixed.seed, cpu32.seed)
-        XCTAssertEqual([cpu32Mixed.bf16, cpu32Mixed.fp16, cpu32.bf16], [false, false, false])
-        XCTAssertEqual(Set([cpu32.outputDir, cpu32Mixed.outputDir, cpuMixed.outputDir]).count, 3)
-        // And to the 1,000-step trimmed CPU recipe with the MLP projector (float32).
+        assertDataChange(cpu32Mixed, of: cpu32, parquetDirs: cpu32.parquetDirs + synthetic)
+        XCTAssertEqual([cpu32.bf16, cpu32.fp16], [false, false])
+        XCTAssertNotEqual(cpu32Mixed.outputDir, cpuMixed.outputDir)
         let short = try recipe("configs/steermoe-smollm2-sky-ctc-mlp.yaml")
         let shortMixed = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp.yaml")
-        XCTAssertEqual(shortMixed.parquetDirs, short.parquetDirs + ["data/corpus-synth/piper/train", "data/corpus-synth/flite/train"])
-        XCTAssertEqual(shortMixed.evalParquetDirs, short.evalParquetDirs)
-        XCTAssertEqual(shortMixed.model, short.model)
-        XCTAssertEqual(shortMixed.augmentation, short.augmentation)
-        XCTAssertEqual([shortMixed.maxSteps, shortMixed.batchSize, shortMixed.saveSteps] as [Int?], [short.maxSteps, short.batchSize, short.saveSteps])
-        XCTAssertEqual(shortMixed.seed, short.seed)
-        XCTAssertEqual([shortMixed.bf16, shortMixed.fp16], [false, false])
-        XCTAssertNotEqual(shortMixed.outputDir, short.outputDir)
         let shortReal2 = try recipe("configs/steermoe-smollm2-mixed-real2-ctc-mlp.yaml")
-        XCTAssertEqual(shortReal2.parquetDirs, ["data/corpus/sky/train"] + shortMixed.parquetDirs, "the real clips listed twice")
-        XCTAssertEqual(shortReal2.model, shortMixed.model)
-        XCTAssertEqual(shortReal2.augmentation, shortMixed.augmentation)
-        XCTAssertEqual([shortReal2.maxSteps, shortReal2.batchSize] as [Int?], [shortMixed.maxSteps, shortMixed.batchSize])
-        XCTAssertEqual(shortReal2.seed, shortMixed.seed)
-        XCTAssertEqual(Set([short.outputDir, shortMixed.outputDir, shortReal2.outputDir]).count, 3)
+        assertDataChange(shortMixed, of: short, parquetDirs: short.parquetDirs + synthetic)
+        assertDataChange(shortReal2, of: short, parquetDirs: short.parquetDirs + short.parquetDirs + synthetic)
+        XCTAssertEqual([short.bf16, short.fp16], [false, false])
+        XCTAssertNotEqual(shortMixed.outputDir, shortReal2.outputDir)
     }
 
     /// Each bundled checkpoint's config is the recipe that trained it.
@@ -217,6 +200,18 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(variant.seed, base.seed, file: file, line: line)
         XCTAssertEqual(variant.augmentation, base.augmentation, file: file, line: line)
         XCTAssertEqual(variant.numBeams, base.numBeams, file: file, line: line)
+    }
+
+    /// `variant` is `base` trained on other data: `parquetDirs` and its own output folder, every other
+    /// setting (model, schedule, seed, augmentation, decoding, evaluation) the same.
+    func assertDataChange(_ variant: TrainingConfig, of base: TrainingConfig, parquetDirs: [String],
+                          file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(variant.parquetDirs, parquetDirs, file: file, line: line)
+        XCTAssertNotEqual(variant.outputDir, base.outputDir, file: file, line: line)
+        var setBack = variant
+        setBack.parquetDirs = base.parquetDirs
+        setBack.outputDir = base.outputDir
+        XCTAssertEqual(setBack, base, file: file, line: line)
     }
 
     /// `variant` is `base` with one model option changed from `original` to `changed`: same schedule
