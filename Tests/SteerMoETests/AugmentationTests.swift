@@ -113,6 +113,70 @@ final class AugmentationTests: XCTestCase {
                        faster.count)
     }
 
+    /// Amplitude of the `hz` component of a 16 kHz signal (one DFT bin over the middle, away from
+    /// the resampler's edges).
+    func amplitude(_ x: [Float], hz: Double, rate: Int = 16000) -> Double {
+        let part = x[2000..<14000]
+        var (re, im) = (0.0, 0.0)
+        for (k, v) in part.enumerated() {
+            let angle = 2 * Double.pi * hz * Double(k) / Double(rate)
+            re += Double(v) * cos(angle)
+            im += Double(v) * sin(angle)
+        }
+        return 2 * (re * re + im * im).squareRoot() / Double(part.count)
+    }
+
+    func testChannelRemovesWhatIsAboveHalfItsRateAndRoundsToItsBits() throws {
+        let rate = 16000
+        let wave = (0..<rate).map { i -> Float in
+            let t = Double(i) / Double(rate)
+            return Float(0.4 * sin(2 * .pi * 400 * t) + 0.3 * sin(2 * .pi * 7000 * t))
+        }
+        XCTAssertEqual(amplitude(wave, hz: 7000), 0.3, accuracy: 0.005)
+        // 11,025 Hz keeps 400 Hz and removes 7 kHz (above its 5,512 Hz Nyquist), at the clip's length.
+        let narrow = try Augmentation.Channel(sampleRate: 11025).apply(wave, sampleRate: rate)
+        XCTAssertEqual(narrow.count, wave.count)
+        XCTAssertEqual(amplitude(narrow, hz: 400), 0.4, accuracy: 0.005)
+        XCTAssertLessThan(amplitude(narrow, hz: 7000), 0.003, "at least 40 dB down")
+        // 8 bits: every sample on the 1/128 grid, within half a step, the top code 127/128.
+        let rounded = try Augmentation.Channel(bits: 8).apply(wave, sampleRate: rate)
+        XCTAssertEqual(rounded.count, wave.count)
+        for (r, w) in zip(rounded, wave) {
+            XCTAssertEqual(r * 128, (r * 128).rounded())
+            XCTAssertLessThanOrEqual(abs(r - w), 0.5 / 128 + 1e-6)
+        }
+        XCTAssertEqual(try Augmentation.Channel(bits: 8).apply([1.0, -1.0, 0.999, -1.2], sampleRate: rate), [127.0 / 128, -1, 127.0 / 128, -1])
+        // Both: the rounding noise (white up to 8 kHz when added at 16 kHz) stays below 5.5 kHz too.
+        let both = try Augmentation.Channel(sampleRate: 11025, bits: 8).apply(wave, sampleRate: rate)
+        XCTAssertLessThan(amplitude(both, hz: 7000), 0.003)
+        XCTAssertEqual(amplitude(both, hz: 400), 0.4, accuracy: 0.005)
+        XCTAssertNotEqual(both, narrow, "rounded at 11,025 Hz")
+    }
+
+    /// The channel is drawn per clip with its probability; probability 1 and no channel draw nothing,
+    /// so adding a channel leaves the speed and mask draws of other runs as they were.
+    func testChannelProbabilityIsDrawnPerClipAndOtherwiseDrawsNothing() throws {
+        let wave = (0..<16000).map { Float(sin(Double($0) * 0.9)) * 0.5 }  // 2.3 kHz: only the rounding changes it
+        let half = Augmentation(channel: .init(bits: 4, probability: 0.5))
+        var through = 0
+        for row in 0..<200 {
+            var rng = Augmentation.generator(seed: 3, epoch: 0, source: "c.parquet", row: row)
+            if try half.simulateChannel(wave, sampleRate: 16000, rng: &rng) != wave { through += 1 }
+        }
+        XCTAssertTrue((70...130).contains(through), "about half of 200 clips, found \(through)")
+        for aug in [Augmentation(channel: .init(bits: 4)), Augmentation(speedFactors: [0.9])] {
+            var rng = Augmentation.generator(seed: 3, epoch: 0, source: "c.parquet", row: 0)
+            var fresh = rng
+            let out = try aug.simulateChannel(wave, sampleRate: 16000, rng: &rng)
+            XCTAssertEqual(out == wave, aug.channel == nil)
+            XCTAssertEqual(rng.next(), fresh.next(), "no draw")
+        }
+        XCTAssertFalse(Augmentation(channel: .init(bits: 8, probability: 0)).isEnabled)
+        XCTAssertTrue(Augmentation(channel: .init(sampleRate: 8000)).isEnabled)
+        XCTAssertEqual(Augmentation(channel: .init(sampleRate: 11025, bits: 8, probability: 0.5)).summary,
+                       "channel 11025 Hz 8-bit on 50% of the clips")
+    }
+
     /// Rows with precomputed features keep them (no speed change) and are masked within their frames.
     func testPrecomputedFeaturesAreMaskedButNotResampled() throws {
         let stack = try TinyStack()
@@ -165,6 +229,17 @@ final class AugmentationTests: XCTestCase {
                 let f = try item.features.floats()
                 XCTAssertEqual(f.count, plain[item.text]!.count, item.text)
                 XCTAssertEqual(zip(f, plain[item.text]!).filter { $0 != $1 }.count % 100, 0, "whole bins of the 100 frames")
+            }
+        }
+
+        // A channel alone (4-bit rounding) changes every clip and keeps its frame count.
+        let channelOnly = try TrainingSetup(config: stack.config(output: stack.root + "/run4",
+                                                                 extra: "channel_simulation: {bits: 4}")) { _ in }
+        for batch in channelOnly.loader(index, batchSize: 8, shuffle: false, dropLast: false, augment: true).batches(epoch: 0) {
+            for item in batch.items {
+                let f = try item.features.floats()
+                XCTAssertEqual(f.count, plain[item.text]!.count, item.text)
+                XCTAssertNotEqual(f, plain[item.text]!, item.text)
             }
         }
 

@@ -505,6 +505,32 @@ final class ConfigTests: XCTestCase {
         }
     }
 
+    func testChannelSimulationKeysLoadRoundTripAndAreValidated() throws {
+        let c = try TrainingConfig.parse(yaml: "channel_simulation: {sample_rate: 11025, bits: 8, probability: 0.5}\n")
+        let expected = Augmentation.Channel(sampleRate: 11025, bits: 8, probability: 0.5)
+        XCTAssertEqual(c.augmentation.channel, expected)
+        XCTAssertEqual(try TrainingConfig.parse(yaml: c.effectiveYAML()).augmentation.channel, expected)
+        XCTAssertEqual(try TrainingConfig.parse(yaml: "channel_simulation: {bits: 8}\n").augmentation.channel,
+                       Augmentation.Channel(bits: 8, probability: 1), "probability 1 unless set")
+        // Unset, the effective config writes nulls that read back as no channel (and as no change
+        // against the configs of runs made before the key existed).
+        XCTAssertNil(try TrainingConfig.parse(yaml: TrainingConfig().effectiveYAML()).augmentation.channel)
+        XCTAssertEqual(try TrainingConfig.changedSettings(from: "mode: linear\n",
+                                                          to: TrainingConfig.parse(yaml: "mode: linear\n").effectiveYAML())
+                        .filter { $0.hasPrefix("channel") }, [])
+        for (yaml, message) in [
+            ("channel_simulation: {sample_rate: 16000}", "'channel_simulation.sample_rate' must be within 1000..<16000 Hz"),
+            ("channel_simulation: {bits: 1}", "'channel_simulation.bits' must be within 2...24, found 1"),
+            ("channel_simulation: {bits: 8, probability: 2}", "'channel_simulation.probability' must be within 0...1, found 2"),
+            ("channel_simulation: {probability: 0.5}", "'channel_simulation' needs 'sample_rate' or 'bits'"),
+            ("channel_simulation: {rate: 8000}", "unknown key 'channel_simulation.rate'"),
+        ] {
+            XCTAssertThrowsError(try TrainingConfig.parse(yaml: yaml + "\n"), yaml) {
+                XCTAssertTrue("\($0)".contains(message), "\($0)")
+            }
+        }
+    }
+
     func testAugmentationKeysLoadRoundTripAndAreValidated() throws {
         let c = try TrainingConfig.parse(yaml: """
             speed_perturbation: [0.9, 1.0, 1.1]

@@ -52,6 +52,11 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
         return Int(product.high)
     }
 
+    /// Uniform in [0, 1): the top 53 bits, as a Double holds them exactly.
+    public mutating func uniform() -> Double {
+        Double(next() >> 11) * 0x1p-53
+    }
+
     /// Fisher-Yates, spelled out so the permutation is fixed by this file alone.
     public mutating func shuffle<T>(_ array: inout [T]) {
         guard array.count > 1 else { return }

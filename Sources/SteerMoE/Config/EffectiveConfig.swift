@@ -38,6 +38,10 @@ extension TrainingConfig {
                 "freq_masks": augmentation.freqMasks, "freq_width": augmentation.freqWidth,
                 "time_masks": augmentation.timeMasks, "time_width": augmentation.timeWidth,
             ],
+            "channel_simulation": [
+                "sample_rate": opt(augmentation.channel?.sampleRate), "bits": opt(augmentation.channel?.bits),
+                "probability": opt(augmentation.channel?.probability),
+            ],
             "textual_prompt": textualPrompt, "use_chat_template": useChatTemplate,
             "max_prompt_tokens": opt(model.maxPromptTokens),
             "save_total_limit": opt(saveTotalLimit), "logging_steps": loggingSteps, "eval_steps": opt(evalSteps),

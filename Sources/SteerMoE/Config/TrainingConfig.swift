@@ -121,7 +121,8 @@ extension TrainingConfig {
         "pooling_kernel_size", "pooling_position", "pooling_type", "num_beams", "max_new_tokens", "mode",
         "repetition_penalty", "no_repeat_ngram_size", "length_penalty", "ctc_decoding_weight", "ctc_length_bonus",
         "speed_perturbation", "spec_augment.freq_masks", "spec_augment.freq_width", "spec_augment.time_masks",
-        "spec_augment.time_width",
+        "spec_augment.time_width", "channel_simulation.sample_rate", "channel_simulation.bits",
+        "channel_simulation.probability",
     ]
     /// Upstream keys accepted for compatibility that change nothing here.
     static let inertKeys: Set<String> = [
@@ -213,6 +214,11 @@ extension TrainingConfig {
                                       freqWidth: try y.int("spec_augment.freq_width") ?? 0,
                                       timeMasks: try y.int("spec_augment.time_masks") ?? 0,
                                       timeWidth: try y.double("spec_augment.time_width") ?? 0)
+        let channelRate = try y.int("channel_simulation.sample_rate"), channelBits = try y.int("channel_simulation.bits")
+        let channelProbability = try y.double("channel_simulation.probability")
+        if channelRate != nil || channelBits != nil || channelProbability != nil {
+            c.augmentation.channel = .init(sampleRate: channelRate, bits: channelBits, probability: channelProbability ?? 1)
+        }
         c.textualPrompt = try y.string("textual_prompt") ?? c.textualPrompt
         c.useChatTemplate = try y.bool("use_chat_template") ?? false
 
@@ -294,6 +300,20 @@ extension TrainingConfig {
         for (key, v) in [("spec_augment.freq_masks", augmentation.freqMasks), ("spec_augment.freq_width", augmentation.freqWidth),
                          ("spec_augment.time_masks", augmentation.timeMasks)] where v < 0 {
             throw ConfigError("\(source): '\(key)' must be >= 0, found \(v)")
+        }
+        if let channel = augmentation.channel {
+            if let r = channel.sampleRate, !(r >= 1000 && r < sampleRate) {
+                throw ConfigError("\(source): 'channel_simulation.sample_rate' must be within 1000..<\(sampleRate) Hz (below the training audio's 'sample_rate'), found \(r)")
+            }
+            if let b = channel.bits, !(b >= 2 && b <= 24) {
+                throw ConfigError("\(source): 'channel_simulation.bits' must be within 2...24, found \(b)")
+            }
+            if !(channel.probability >= 0 && channel.probability <= 1) {
+                throw ConfigError("\(source): 'channel_simulation.probability' must be within 0...1, found \(channel.probability)")
+            }
+            if channel.sampleRate == nil && channel.bits == nil {
+                throw ConfigError("\(source): 'channel_simulation' needs 'sample_rate' or 'bits' (or both)")
+            }
         }
         if !(augmentation.timeWidth >= 0 && augmentation.timeWidth < 1) {
             throw ConfigError("\(source): 'spec_augment.time_width' is a fraction of the clip, within 0..<1, found \(augmentation.timeWidth)")

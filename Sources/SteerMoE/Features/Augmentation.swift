@@ -3,9 +3,10 @@ import SpeechData
 import Torch
 
 /// Training-time data augmentation (ours; upstream trains on clean features, and these keys are
-/// absent from its configs): speed perturbation of the waveform (Ko et al. 2015) and SpecAugment
-/// frequency and time masks on the log-mel features (Park et al. 2019). Off unless a config sets
-/// it; evaluation and transcription never augment.
+/// absent from its configs): a simulated recording channel (band limit and sample depth), speed
+/// perturbation of the waveform (Ko et al. 2015) and SpecAugment frequency and time masks on the
+/// log-mel features (Park et al. 2019). Off unless a config sets it; evaluation and transcription
+/// never augment.
 ///
 /// Every draw comes from a generator seeded by (seed, epoch, data file, row, copy), so a clip gets a
 /// new augmentation each epoch (and each listing of a source listed twice its own), while a re-run or
@@ -20,18 +21,71 @@ public struct Augmentation: Sendable, Equatable {
     /// game lines lose as large a share as long ones).
     public var timeMasks = 0
     public var timeWidth = 0.0
+    /// The recording channel the clips pass through first (nil: none), with probability
+    /// `channel.probability` per clip.
+    public var channel: Channel? = nil
 
-    public init(speedFactors: [Double] = [], freqMasks: Int = 0, freqWidth: Int = 0, timeMasks: Int = 0, timeWidth: Double = 0) {
+    /// A recording channel to simulate: the clip resampled to `sampleRate` (which removes everything
+    /// above half that rate) and its samples rounded to `bits`-bit PCM, then brought back to the
+    /// training rate. Made for a target domain recorded narrower than the training speech, e.g.
+    /// 11,025 Hz 8-bit game audio beside 16 kHz float TTS, whose empty top mel bands and rounding
+    /// noise the frozen encoder otherwise only sees on the real clips.
+    public struct Channel: Sendable, Equatable {
+        public var sampleRate: Int?
+        public var bits: Int?
+        public var probability: Double
+
+        public init(sampleRate: Int? = nil, bits: Int? = nil, probability: Double = 1) {
+            self.sampleRate = sampleRate
+            self.bits = bits
+            self.probability = probability
+        }
+
+        /// The clip through this channel (always; `Augmentation.simulateChannel` draws whether to).
+        public func apply(_ wave: [Float], sampleRate rate: Int) throws -> [Float] {
+            var x = wave
+            if let narrow = sampleRate, narrow < rate {
+                x = try Audio.resample(x, from: rate, to: narrow, source: "channel simulation")
+            }
+            if let bits {
+                // Linear PCM as a WAV stores it: 2^(bits-1) steps per unit, the top code one step below 1.
+                let steps = Float(1 << (bits - 1)), top = (steps - 1) / steps
+                x = x.map { min(max(($0 * steps).rounded() / steps, -1), top) }
+            }
+            if let narrow = sampleRate, narrow < rate {
+                x = try Audio.resample(x, from: narrow, to: rate, source: "channel simulation")
+                // soxr's output length can differ by a sample; keep the clip's own length.
+                x = x.count >= wave.count ? Array(x.prefix(wave.count)) : x + [Float](repeating: 0, count: wave.count - x.count)
+            }
+            return x
+        }
+    }
+
+    public init(speedFactors: [Double] = [], freqMasks: Int = 0, freqWidth: Int = 0, timeMasks: Int = 0, timeWidth: Double = 0,
+                channel: Channel? = nil) {
         self.speedFactors = speedFactors
         self.freqMasks = freqMasks
         self.freqWidth = freqWidth
         self.timeMasks = timeMasks
         self.timeWidth = timeWidth
+        self.channel = channel
     }
 
     public var changesSpeed: Bool { speedFactors.contains { $0 != 1 } }
     public var masksFeatures: Bool { (freqMasks > 0 && freqWidth > 0) || (timeMasks > 0 && timeWidth > 0) }
-    public var isEnabled: Bool { changesSpeed || masksFeatures }
+    public var simulatesChannel: Bool {
+        guard let channel, channel.probability > 0 else { return false }
+        return channel.sampleRate != nil || channel.bits != nil
+    }
+    public var isEnabled: Bool { changesSpeed || masksFeatures || simulatesChannel }
+
+    /// The waveform through the simulated channel, with the channel's probability. Draws nothing
+    /// when no channel is set, so runs without one keep their speed and mask draws.
+    public func simulateChannel(_ wave: [Float], sampleRate: Int, rng: inout Xoshiro256) throws -> [Float] {
+        guard simulatesChannel, let channel else { return wave }
+        if channel.probability < 1 && rng.uniform() >= channel.probability { return wave }
+        return try channel.apply(wave, sampleRate: sampleRate)
+    }
 
     /// The generator for one clip in one epoch.
     public static func generator(seed: UInt64, epoch: Int, source: String, row: Int, copy: Int = 0) -> Xoshiro256 {
@@ -83,6 +137,12 @@ public struct Augmentation: Sendable, Equatable {
     /// One line for the run log.
     public var summary: String {
         var parts: [String] = []
+        if simulatesChannel, let channel {
+            var what: [String] = []
+            if let r = channel.sampleRate { what.append("\(r) Hz") }
+            if let b = channel.bits { what.append("\(b)-bit") }
+            parts.append("channel \(what.joined(separator: " ")) on \(String(format: "%g", channel.probability * 100))% of the clips")
+        }
         if changesSpeed { parts.append("speed × \(speedFactors.map { String(format: "%g", $0) }.joined(separator: "/"))") }
         if freqMasks > 0 && freqWidth > 0 { parts.append("\(freqMasks) frequency masks ≤ \(freqWidth) bins") }
         if timeMasks > 0 && timeWidth > 0 { parts.append("\(timeMasks) time masks ≤ \(String(format: "%g", timeWidth * 100))% of the clip") }

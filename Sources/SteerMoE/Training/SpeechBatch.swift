@@ -27,20 +27,23 @@ public struct Featurizer: Sendable {
         self.padding = padding
     }
 
-    /// Features and token ids of one sample; with `augmentation`, the clip of that epoch is
-    /// speed-perturbed before and masked after the log-mel extraction (training only).
+    /// Features and token ids of one sample; with `augmentation`, the clip of that epoch passes
+    /// the simulated channel and is speed-perturbed before, and masked after, the log-mel
+    /// extraction (training only).
     public func item(_ s: Sample, augmentation: Augmentation? = nil, seed: UInt64 = 0, epoch: Int = 0) throws -> SpeechItem {
         guard let augmentation, augmentation.isEnabled else { return try item(s) }
         var rng = Augmentation.generator(seed: seed, epoch: epoch, source: s.source, row: s.row, copy: s.copy)
         if let pre = s.inputFeatures {
-            // Precomputed features are used as stored: masks only, within the stored frames (which
-            // may include padding the row was saved with: it cannot be told apart).
+            // Precomputed features are used as stored: masks only (no channel, no speed), within the
+            // stored frames (which may include padding the row was saved with: it cannot be told apart).
             var result = try item(s)
             result.features = try augmentation.maskFeatures(result.features, validFrames: pre.cols, rng: &rng)
             return result
         }
         var sample = s
-        sample.waveform = try augmentation.perturbSpeed(s.waveform, sampleRate: extractor.sampleRate,
+        // The channel comes first: it stands for how the speech was recorded; speed is ours.
+        sample.waveform = try augmentation.simulateChannel(s.waveform, sampleRate: extractor.sampleRate, rng: &rng)
+        sample.waveform = try augmentation.perturbSpeed(sample.waveform, sampleRate: extractor.sampleRate,
                                                         maxSamples: extractor.chunkSamples, rng: &rng)
         var result = try item(sample)
         result.features = try augmentation.maskFeatures(result.features, validFrames: extractor.frameCount(samples: sample.waveform.count),
