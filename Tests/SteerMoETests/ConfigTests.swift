@@ -31,7 +31,7 @@ final class ConfigTests: XCTestCase {
             XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
         }
         let gpuRecipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs/gpu").filter { $0.hasSuffix(".yaml") }
-        XCTAssertEqual(gpuRecipes.count, 24)
+        XCTAssertEqual(gpuRecipes.count, 25)
         for name in gpuRecipes {
             let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
             XCTAssertEqual(c.device, "cuda", name)
@@ -133,6 +133,25 @@ final class ConfigTests: XCTestCase {
         assertDataChange(shortReal2, of: short, parquetDirs: short.parquetDirs + short.parquetDirs + synthetic)
         XCTAssertEqual([short.bf16, short.fp16], [false, false])
         XCTAssertNotEqual(shortMixed.outputDir, shortReal2.outputDir)
+    }
+
+    /// The channel-simulation recipes are their mixture recipes with the game's channel added.
+    func testChannelRecipesAddOnlyTheGameChannel() throws {
+        let game = Augmentation.Channel(sampleRate: 11025, bits: 8, probability: 1)
+        for (base, variant) in [
+            ("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long.yaml", "configs/steermoe-smollm2-mixed-channel-ctc-mlp-speed-long.yaml"),
+            ("configs/gpu/steermoe-smollm2-mixed-ctc-pad30cut-speed-mlp.yaml",
+             "configs/gpu/steermoe-smollm2-mixed-channel-ctc-pad30cut-speed-mlp.yaml"),
+        ] {
+            let b = try recipe(base), v = try recipe(variant)
+            XCTAssertNil(b.augmentation.channel, base)
+            XCTAssertEqual(v.augmentation.channel, game, variant)
+            XCTAssertNotEqual(v.outputDir, b.outputDir, variant)
+            var setBack = v
+            setBack.augmentation.channel = nil
+            setBack.outputDir = b.outputDir
+            XCTAssertEqual(setBack, b, variant)
+        }
     }
 
     /// Each bundled checkpoint's config is the recipe that trained it.
