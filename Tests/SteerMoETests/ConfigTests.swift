@@ -140,6 +140,7 @@ final class ConfigTests: XCTestCase {
         let game = Augmentation.Channel(sampleRate: 11025, bits: 8, probability: 1)
         for (base, variant) in [
             ("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long.yaml", "configs/steermoe-smollm2-mixed-channel-ctc-mlp-speed-long.yaml"),
+            ("configs/steermoe-smollm2-mixed-ctc-mlp.yaml", "configs/steermoe-smollm2-mixed-channel-ctc-mlp.yaml"),
             ("configs/gpu/steermoe-smollm2-mixed-ctc-pad30cut-speed-mlp.yaml",
              "configs/gpu/steermoe-smollm2-mixed-channel-ctc-pad30cut-speed-mlp.yaml"),
         ] {
