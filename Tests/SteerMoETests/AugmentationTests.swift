@@ -153,6 +153,33 @@ final class AugmentationTests: XCTestCase {
         XCTAssertNotEqual(both, narrow, "rounded at 11,025 Hz")
     }
 
+    /// A recording level scales the clip to that RMS before the rounding (so loud clips clip at full
+    /// scale, as the game's do); a range draws the level per clip within it.
+    func testChannelLevelSetsTheClipsRMSAndARangeDrawsWithinIt() throws {
+        func dBFS(_ x: [Float]) -> Double {
+            10 * log10(x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(x.count))
+        }
+        let quiet = (0..<16000).map { Float(0.05 * sin(Double($0) * 0.2)) }  // about -29 dBFS
+        XCTAssertEqual(dBFS(try Augmentation.Channel(levelDBFS: -12 ... -12).apply(quiet, sampleRate: 16000, level: -12)), -12,
+                       accuracy: 0.01)
+        XCTAssertEqual(try Augmentation.Channel().apply(quiet, sampleRate: 16000), quiet, "no level, rate or bits: unchanged")
+        // Silence stays silence (no division by a zero RMS).
+        XCTAssertEqual(try Augmentation.Channel(levelDBFS: -12 ... -12).apply([0, 0, 0], sampleRate: 16000, level: -12), [0, 0, 0])
+        // At +0 dBFS RMS a sine's peaks pass full scale and the 8-bit rounding clips them.
+        let loud = try Augmentation.Channel(bits: 8).apply(quiet, sampleRate: 16000, level: 0)
+        XCTAssertEqual(loud.max(), 127.0 / 128)
+        XCTAssertEqual(loud.min(), -1)
+        var levels: [Double] = []
+        let ranged = Augmentation(channel: .init(levelDBFS: -15 ... -10))
+        for row in 0..<50 {
+            var rng = Augmentation.generator(seed: 5, epoch: 0, source: "l.parquet", row: row)
+            levels.append(dBFS(try ranged.simulateChannel(quiet, sampleRate: 16000, rng: &rng)))
+        }
+        XCTAssertTrue(levels.allSatisfy { $0 >= -15.01 && $0 <= -9.99 }, "\(levels)")
+        XCTAssertGreaterThan(levels.max()! - levels.min()!, 3, "spread over the range")
+        XCTAssertEqual(ranged.summary, "channel at -15…-10 dBFS on 100% of the clips")
+    }
+
     /// The channel is drawn per clip with its probability; probability 1 and no channel draw nothing,
     /// so adding a channel leaves the speed and mask draws of other runs as they were.
     func testChannelProbabilityIsDrawnPerClipAndOtherwiseDrawsNothing() throws {

@@ -137,7 +137,7 @@ final class ConfigTests: XCTestCase {
 
     /// The channel-simulation recipes are their mixture recipes with the game's channel added.
     func testChannelRecipesAddOnlyTheGameChannel() throws {
-        let game = Augmentation.Channel(sampleRate: 11025, bits: 8, probability: 1)
+        let game = Augmentation.Channel(sampleRate: 11025, bits: 8, levelDBFS: -15 ... -10, probability: 1)
         for (base, variant) in [
             ("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long.yaml", "configs/steermoe-smollm2-mixed-channel-ctc-mlp-speed-long.yaml"),
             ("configs/steermoe-smollm2-mixed-ctc-mlp.yaml", "configs/steermoe-smollm2-mixed-channel-ctc-mlp.yaml"),
@@ -532,6 +532,11 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(try TrainingConfig.parse(yaml: c.effectiveYAML()).augmentation.channel, expected)
         XCTAssertEqual(try TrainingConfig.parse(yaml: "channel_simulation: {bits: 8}\n").augmentation.channel,
                        Augmentation.Channel(bits: 8, probability: 1), "probability 1 unless set")
+        let leveled = try TrainingConfig.parse(yaml: "channel_simulation: {bits: 8, level_dbfs: [-15, -10]}\n")
+        XCTAssertEqual(leveled.augmentation.channel?.levelDBFS, -15 ... -10)
+        XCTAssertEqual(try TrainingConfig.parse(yaml: leveled.effectiveYAML()).augmentation.channel, leveled.augmentation.channel)
+        XCTAssertEqual(try TrainingConfig.parse(yaml: "channel_simulation: {level_dbfs: -12}\n").augmentation.channel?.levelDBFS,
+                       -12 ... -12, "one level")
         // Unset, the effective config writes nulls that read back as no channel (and as no change
         // against the configs of runs made before the key existed).
         XCTAssertNil(try TrainingConfig.parse(yaml: TrainingConfig().effectiveYAML()).augmentation.channel)
@@ -542,7 +547,10 @@ final class ConfigTests: XCTestCase {
             ("channel_simulation: {sample_rate: 16000}", "'channel_simulation.sample_rate' must be within 1000..<16000 Hz"),
             ("channel_simulation: {bits: 1}", "'channel_simulation.bits' must be within 2...24, found 1"),
             ("channel_simulation: {bits: 8, probability: 2}", "'channel_simulation.probability' must be within 0...1, found 2"),
-            ("channel_simulation: {probability: 0.5}", "'channel_simulation' needs 'sample_rate' or 'bits'"),
+            ("channel_simulation: {probability: 0.5}", "'channel_simulation' needs 'sample_rate', 'bits' or 'level_dbfs'"),
+            ("channel_simulation: {level_dbfs: [-5, 3]}", "'channel_simulation.level_dbfs' must be one level or a range [low, high] in dB at or below 0 (full scale), found [-5, 3]"),
+            ("channel_simulation: {level_dbfs: [-10, -15]}", "found [-10, -15]"),
+            ("channel_simulation: {level_dbfs: [-20, -15, -10]}", "found [-20, -15, -10]"),
             ("channel_simulation: {rate: 8000}", "unknown key 'channel_simulation.rate'"),
         ] {
             XCTAssertThrowsError(try TrainingConfig.parse(yaml: yaml + "\n"), yaml) {

@@ -41,6 +41,7 @@ extension TrainingConfig {
             "channel_simulation": [
                 "sample_rate": opt(augmentation.channel?.sampleRate), "bits": opt(augmentation.channel?.bits),
                 "probability": opt(augmentation.channel?.probability),
+                "level_dbfs": opt(augmentation.channel?.levelDBFS.map { [$0.lowerBound, $0.upperBound] }),
             ],
             "textual_prompt": textualPrompt, "use_chat_template": useChatTemplate,
             "max_prompt_tokens": opt(model.maxPromptTokens),

@@ -122,7 +122,7 @@ extension TrainingConfig {
         "repetition_penalty", "no_repeat_ngram_size", "length_penalty", "ctc_decoding_weight", "ctc_length_bonus",
         "speed_perturbation", "spec_augment.freq_masks", "spec_augment.freq_width", "spec_augment.time_masks",
         "spec_augment.time_width", "channel_simulation.sample_rate", "channel_simulation.bits",
-        "channel_simulation.probability",
+        "channel_simulation.probability", "channel_simulation.level_dbfs",
     ]
     /// Upstream keys accepted for compatibility that change nothing here.
     static let inertKeys: Set<String> = [
@@ -216,8 +216,17 @@ extension TrainingConfig {
                                       timeWidth: try y.double("spec_augment.time_width") ?? 0)
         let channelRate = try y.int("channel_simulation.sample_rate"), channelBits = try y.int("channel_simulation.bits")
         let channelProbability = try y.double("channel_simulation.probability")
-        if channelRate != nil || channelBits != nil || channelProbability != nil {
-            c.augmentation.channel = .init(sampleRate: channelRate, bits: channelBits, probability: channelProbability ?? 1)
+        let channelLevel = try y.doubles("channel_simulation.level_dbfs")
+        if channelRate != nil || channelBits != nil || channelProbability != nil || channelLevel != nil {
+            var level: ClosedRange<Double>? = nil
+            if let l = channelLevel {
+                guard (1...2).contains(l.count), l.allSatisfy({ $0.isFinite && $0 <= 0 }), l.first! <= l.last! else {
+                    throw ConfigError("\(source): 'channel_simulation.level_dbfs' must be one level or a range [low, high] in dB at or below 0 (full scale), found [\(l.map { String(format: "%g", $0) }.joined(separator: ", "))]")
+                }
+                level = l.first!...l.last!
+            }
+            c.augmentation.channel = .init(sampleRate: channelRate, bits: channelBits, levelDBFS: level,
+                                           probability: channelProbability ?? 1)
         }
         c.textualPrompt = try y.string("textual_prompt") ?? c.textualPrompt
         c.useChatTemplate = try y.bool("use_chat_template") ?? false
@@ -311,8 +320,8 @@ extension TrainingConfig {
             if !(channel.probability >= 0 && channel.probability <= 1) {
                 throw ConfigError("\(source): 'channel_simulation.probability' must be within 0...1, found \(channel.probability)")
             }
-            if channel.sampleRate == nil && channel.bits == nil {
-                throw ConfigError("\(source): 'channel_simulation' needs 'sample_rate' or 'bits' (or both)")
+            if channel.sampleRate == nil && channel.bits == nil && channel.levelDBFS == nil {
+                throw ConfigError("\(source): 'channel_simulation' needs 'sample_rate', 'bits' or 'level_dbfs'")
             }
         }
         if !(augmentation.timeWidth >= 0 && augmentation.timeWidth < 1) {

@@ -25,25 +25,38 @@ public struct Augmentation: Sendable, Equatable {
     /// `channel.probability` per clip.
     public var channel: Channel? = nil
 
-    /// A recording channel to simulate: the clip resampled to `sampleRate` (which removes everything
-    /// above half that rate) and its samples rounded to `bits`-bit PCM, then brought back to the
-    /// training rate. Made for a target domain recorded narrower than the training speech, e.g.
-    /// 11,025 Hz 8-bit game audio beside 16 kHz float TTS, whose empty top mel bands and rounding
-    /// noise the frozen encoder otherwise only sees on the real clips.
+    /// A recording channel to simulate: the clip brought to a recording level, resampled to
+    /// `sampleRate` (which removes everything above half that rate), its samples rounded to
+    /// `bits`-bit PCM, and brought back to the training rate. Made for a target domain recorded
+    /// differently from the training speech, e.g. loud 11,025 Hz 8-bit game audio beside quieter
+    /// 16 kHz float TTS, whose level, empty top mel bands and rounding noise the frozen encoder
+    /// otherwise only sees on the real clips.
     public struct Channel: Sendable, Equatable {
         public var sampleRate: Int?
         public var bits: Int?
+        /// RMS level in dB relative to full scale, drawn uniformly per clip from this range (a single
+        /// value: lower == upper); nil keeps each clip's own level.
+        public var levelDBFS: ClosedRange<Double>?
         public var probability: Double
 
-        public init(sampleRate: Int? = nil, bits: Int? = nil, probability: Double = 1) {
+        public init(sampleRate: Int? = nil, bits: Int? = nil, levelDBFS: ClosedRange<Double>? = nil, probability: Double = 1) {
             self.sampleRate = sampleRate
             self.bits = bits
+            self.levelDBFS = levelDBFS
             self.probability = probability
         }
 
-        /// The clip through this channel (always; `Augmentation.simulateChannel` draws whether to).
-        public func apply(_ wave: [Float], sampleRate rate: Int) throws -> [Float] {
+        /// The clip through this channel at RMS `level` dBFS (nil: its own level); always applied,
+        /// `Augmentation.simulateChannel` draws whether to and which level.
+        public func apply(_ wave: [Float], sampleRate rate: Int, level: Double? = nil) throws -> [Float] {
             var x = wave
+            if let level {
+                let rms = (x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(x.count, 1))).squareRoot()
+                if rms > 0 {
+                    let gain = Float(pow(10, level / 20) / rms)
+                    x = x.map { $0 * gain }
+                }
+            }
             if let narrow = sampleRate, narrow < rate {
                 x = try Audio.resample(x, from: rate, to: narrow, source: "channel simulation")
             }
@@ -75,7 +88,7 @@ public struct Augmentation: Sendable, Equatable {
     public var masksFeatures: Bool { (freqMasks > 0 && freqWidth > 0) || (timeMasks > 0 && timeWidth > 0) }
     public var simulatesChannel: Bool {
         guard let channel, channel.probability > 0 else { return false }
-        return channel.sampleRate != nil || channel.bits != nil
+        return channel.sampleRate != nil || channel.bits != nil || channel.levelDBFS != nil
     }
     public var isEnabled: Bool { changesSpeed || masksFeatures || simulatesChannel }
 
@@ -84,7 +97,12 @@ public struct Augmentation: Sendable, Equatable {
     public func simulateChannel(_ wave: [Float], sampleRate: Int, rng: inout Xoshiro256) throws -> [Float] {
         guard simulatesChannel, let channel else { return wave }
         if channel.probability < 1 && rng.uniform() >= channel.probability { return wave }
-        return try channel.apply(wave, sampleRate: sampleRate)
+        var level: Double? = nil
+        if let range = channel.levelDBFS {
+            level = range.lowerBound == range.upperBound ? range.lowerBound
+                : range.lowerBound + rng.uniform() * (range.upperBound - range.lowerBound)
+        }
+        return try channel.apply(wave, sampleRate: sampleRate, level: level)
     }
 
     /// The generator for one clip in one epoch.
@@ -141,6 +159,10 @@ public struct Augmentation: Sendable, Equatable {
             var what: [String] = []
             if let r = channel.sampleRate { what.append("\(r) Hz") }
             if let b = channel.bits { what.append("\(b)-bit") }
+            if let l = channel.levelDBFS {
+                what.append(l.lowerBound == l.upperBound ? String(format: "at %g dBFS", l.lowerBound)
+                            : String(format: "at %g…%g dBFS", l.lowerBound, l.upperBound))
+            }
             parts.append("channel \(what.joined(separator: " ")) on \(String(format: "%g", channel.probability * 100))% of the clips")
         }
         if changesSpeed { parts.append("speed × \(speedFactors.map { String(format: "%g", $0) }.joined(separator: "/"))") }
