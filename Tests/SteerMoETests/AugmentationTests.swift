@@ -249,25 +249,23 @@ final class AugmentationTests: XCTestCase {
         for word in TinyStack.words { XCTAssertTrue([90 * 80, 111 * 80].contains(epoch0[word]!.count), word) }
 
         // Masks alone (no speed change) keep the frame count and still change the features.
-        let masksOnly = try TrainingSetup(config: stack.config(output: stack.root + "/run3",
-                                                               extra: "spec_augment: {freq_masks: 2, freq_width: 8}")) { _ in }
-        for batch in masksOnly.loader(index, batchSize: 8, shuffle: false, dropLast: false, augment: true).batches(epoch: 0) {
-            for item in batch.items {
-                let f = try item.features.floats()
-                XCTAssertEqual(f.count, plain[item.text]!.count, item.text)
-                XCTAssertEqual(zip(f, plain[item.text]!).filter { $0 != $1 }.count % 100, 0, "whole bins of the 100 frames")
-            }
+        /// Each clip's epoch-0 training features under a config with `extra` added.
+        func trainingFeatures(run: String, extra: String) throws -> [(text: String, features: [Float])] {
+            let setup = try TrainingSetup(config: stack.config(output: stack.root + "/" + run, extra: extra)) { _ in }
+            return try setup.loader(index, batchSize: 8, shuffle: false, dropLast: false, augment: true).batches(epoch: 0)
+                .flatMap { $0.items }.map { ($0.text, try $0.features.floats()) }
+        }
+        for (text, f) in try trainingFeatures(run: "run3", extra: "spec_augment: {freq_masks: 2, freq_width: 8}") {
+            XCTAssertEqual(f.count, plain[text]!.count, text)
+            XCTAssertEqual(zip(f, plain[text]!).filter { $0 != $1 }.count % 100, 0, "whole bins of the 100 frames")
         }
 
         // A channel alone (4-bit rounding) changes every clip and keeps its frame count.
-        let channelOnly = try TrainingSetup(config: stack.config(output: stack.root + "/run4",
-                                                                 extra: "channel_simulation: {bits: 4}")) { _ in }
-        for batch in channelOnly.loader(index, batchSize: 8, shuffle: false, dropLast: false, augment: true).batches(epoch: 0) {
-            for item in batch.items {
-                let f = try item.features.floats()
-                XCTAssertEqual(f.count, plain[item.text]!.count, item.text)
-                XCTAssertNotEqual(f, plain[item.text]!, item.text)
-            }
+        let channelled = try trainingFeatures(run: "run4", extra: "channel_simulation: {bits: 4}")
+        XCTAssertEqual(channelled.count, 8)
+        for (text, f) in channelled {
+            XCTAssertEqual(f.count, plain[text]!.count, text)
+            XCTAssertNotEqual(f, plain[text]!, text)
         }
 
         let noAugmentation = try TrainingSetup(config: stack.config(output: stack.root + "/run2")) { _ in }
