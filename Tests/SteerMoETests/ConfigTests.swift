@@ -147,11 +147,7 @@ final class ConfigTests: XCTestCase {
             let b = try recipe(base), v = try recipe(variant)
             XCTAssertNil(b.augmentation.channel, base)
             XCTAssertEqual(v.augmentation.channel, game, variant)
-            XCTAssertNotEqual(v.outputDir, b.outputDir, variant)
-            var setBack = v
-            setBack.augmentation.channel = nil
-            setBack.outputDir = b.outputDir
-            XCTAssertEqual(setBack, b, variant)
+            assertSameOnceSetBack(v, as: b, variant) { $0.augmentation.channel = nil }
         }
     }
 
@@ -227,11 +223,18 @@ final class ConfigTests: XCTestCase {
     func assertDataChange(_ variant: TrainingConfig, of base: TrainingConfig, parquetDirs: [String],
                           file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(variant.parquetDirs, parquetDirs, file: file, line: line)
-        XCTAssertNotEqual(variant.outputDir, base.outputDir, file: file, line: line)
-        var setBack = variant
-        setBack.parquetDirs = base.parquetDirs
-        setBack.outputDir = base.outputDir
-        XCTAssertEqual(setBack, base, file: file, line: line)
+        assertSameOnceSetBack(variant, as: base, file: file, line: line) { $0.parquetDirs = base.parquetDirs }
+    }
+
+    /// `variant` has its own output folder and equals `base` in every setting once `setBack` undoes
+    /// its intended change (and the folder is set back).
+    func assertSameOnceSetBack(_ variant: TrainingConfig, as base: TrainingConfig, _ name: String = "",
+                               file: StaticString = #filePath, line: UInt = #line, _ setBack: (inout TrainingConfig) -> Void) {
+        XCTAssertNotEqual(variant.outputDir, base.outputDir, name, file: file, line: line)
+        var undone = variant
+        setBack(&undone)
+        undone.outputDir = base.outputDir
+        XCTAssertEqual(undone, base, name, file: file, line: line)
     }
 
     /// `variant` is `base` with one model option changed from `original` to `changed`: same schedule

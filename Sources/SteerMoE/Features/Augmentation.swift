@@ -57,7 +57,9 @@ public struct Augmentation: Sendable, Equatable {
                     x = x.map { $0 * gain }
                 }
             }
-            if let narrow = sampleRate, narrow < rate {
+            // Only a narrower channel resamples; a rate at or above the clip's changes nothing.
+            let narrow = sampleRate.flatMap { $0 < rate ? $0 : nil }
+            if let narrow {
                 x = try Audio.resample(x, from: rate, to: narrow, source: "channel simulation")
             }
             if let bits {
@@ -65,7 +67,7 @@ public struct Augmentation: Sendable, Equatable {
                 let steps = Float(1 << (bits - 1)), top = (steps - 1) / steps
                 x = x.map { min(max(($0 * steps).rounded() / steps, -1), top) }
             }
-            if let narrow = sampleRate, narrow < rate {
+            if let narrow {
                 x = try Audio.resample(x, from: narrow, to: rate, source: "channel simulation")
                 // soxr's output length can differ by a sample; keep the clip's own length.
                 x = x.count >= wave.count ? Array(x.prefix(wave.count)) : x + [Float](repeating: 0, count: wave.count - x.count)
