@@ -19,7 +19,7 @@ extension TrainingConfig {
                 "output_dir": outputDir, "logging_dir": opt(loggingDir), "batch_size": batchSize,
                 "eval_batch_size": evalBatchSize, "epochs": epochs, "max_steps": opt(maxSteps),
                 "learning_rate": learningRate, "steering_learning_rate": steeringLearningRate,
-                "router_learning_rate": routerLearningRate, "weight_decay": weightDecay, "warmup_steps": warmupSteps,
+                "router_learning_rate": routerLearningRate, "lora_learning_rate": loraLearningRate, "weight_decay": weightDecay, "warmup_steps": warmupSteps,
                 "lr_scheduler": lrScheduler, "gradient_clipping": gradientClipping,
                 "gradient_accumulation_steps": gradientAccumulationSteps, "fp16": fp16, "bf16": bf16,
                 "gradient_checkpointing": gradientCheckpointing, "seed": Int(seed), "threads": opt(threads),
@@ -33,6 +33,7 @@ extension TrainingConfig {
             "ctc_classes": model.ctcClasses.rawValue, "max_eval_samples": opt(maxEvalSamples),
             "audio_padding": model.audioPadding.rawValue,
             "projector": model.projector.rawValue, "projector_hidden_size": model.projectorHiddenSize,
+            "lora": ["rank": model.loraRank, "alpha": model.loraAlpha, "targets": model.loraTargets],
             "speed_perturbation": augmentation.speedFactors,
             "spec_augment": [
                 "freq_masks": augmentation.freqMasks, "freq_width": augmentation.freqWidth,

@@ -25,6 +25,8 @@ public struct TrainingConfig: Sendable, Equatable {
     public var steeringLearningRate = 1e-3
     public var routerLearningRate = 1e-4
     public var weightDecay = 0.01
+    /// Learning rate of the LLM's LoRA updates (`lora.rank` > 0; ours).
+    public var loraLearningRate = 2e-4
     public var warmupSteps = 0
     public var lrScheduler = "linear"
     public var gradientClipping = 1.0
@@ -123,6 +125,7 @@ extension TrainingConfig {
         "speed_perturbation", "spec_augment.freq_masks", "spec_augment.freq_width", "spec_augment.time_masks",
         "spec_augment.time_width", "channel_simulation.sample_rate", "channel_simulation.bits",
         "channel_simulation.probability", "channel_simulation.level_dbfs",
+        "lora.rank", "lora.alpha", "lora.targets", "training.lora_learning_rate",
     ]
     /// Upstream keys accepted for compatibility that change nothing here.
     static let inertKeys: Set<String> = [
@@ -167,6 +170,11 @@ extension TrainingConfig {
         c.model.projector = try choice(y.string("projector"), key: "projector",
                                        allowed: "linear or mlp", source: source) ?? c.model.projector
         c.model.projectorHiddenSize = try y.int("projector_hidden_size") ?? c.model.projectorHiddenSize
+        c.model.loraRank = try y.int("lora.rank") ?? 0
+        // PEFT's examples mostly use alpha = 2 × rank: updates scaled by 2 whatever the rank.
+        c.model.loraAlpha = try y.double("lora.alpha") ?? Double(2 * c.model.loraRank)
+        c.model.loraTargets = try y.strings("lora.targets") ?? c.model.loraTargets
+        c.loraLearningRate = try y.double("training.lora_learning_rate") ?? c.loraLearningRate
         c.model.maxPromptTokens = try y.int("max_prompt_tokens")
         c.model.audioPadding = try choice(y.string("audio_padding"), key: "audio_padding",
                                           allowed: "pad30, pad30_cut or trim", source: source) ?? c.model.audioPadding
@@ -293,7 +301,8 @@ extension TrainingConfig {
         // A negative learning rate or weight decay would train away from the data without any error.
         for (key, v) in [("training.learning_rate", learningRate), ("training.steering_learning_rate", steeringLearningRate),
                          ("training.router_learning_rate", routerLearningRate), ("training.weight_decay", weightDecay),
-                         ("steering.load_balancing_weight", model.loadBalancingWeight)] where !(v >= 0 && v.isFinite) {
+                         ("steering.load_balancing_weight", model.loadBalancingWeight),
+                         ("training.lora_learning_rate", loraLearningRate)] where !(v >= 0 && v.isFinite) {
             throw ConfigError("\(source): '\(key)' must be a number >= 0, found \(v)")
         }
         for (key, v) in [("training.gradient_clipping", gradientClipping), ("steering.steering_gradient_clip", steeringGradientClip),
@@ -326,6 +335,16 @@ extension TrainingConfig {
         }
         if !(augmentation.timeWidth >= 0 && augmentation.timeWidth < 1) {
             throw ConfigError("\(source): 'spec_augment.time_width' is a fraction of the clip, within 0..<1, found \(augmentation.timeWidth)")
+        }
+        if model.loraRank < 0 { throw ConfigError("\(source): 'lora.rank' must be >= 0 (0 = no LoRA), found \(model.loraRank)") }
+        if model.loraRank > 0 {
+            if !(model.loraAlpha > 0 && model.loraAlpha.isFinite) {
+                throw ConfigError("\(source): 'lora.alpha' must be a number > 0, found \(model.loraAlpha)")
+            }
+            if model.loraTargets.isEmpty { throw ConfigError("\(source): 'lora.targets' is empty: name the projections to adapt") }
+            if let bad = model.loraTargets.first(where: { !LLMLowRank.allowedTargets.contains($0) }) {
+                throw ConfigError("\(source): 'lora.targets' has '\(bad)'; expected some of \(LLMLowRank.allowedTargets.joined(separator: ", "))")
+            }
         }
         if model.ctcWeight < 0 { throw ConfigError("\(source): 'ctc_weight' must be >= 0, found \(model.ctcWeight)") }
         if !lengthPenalty.isFinite { throw ConfigError("\(source): 'length_penalty' must be a finite number, found \(lengthPenalty)") }

@@ -38,7 +38,7 @@ public final class Transcriber: ClipTranscriber {
         try decoder.freeze()
         decoder.eval()
         let adapter = try SteeringAdapter(layers: encoder.layerCount, encoderWidth: encoder.config.width,
-                                          llmWidth: decoder.config.hiddenSize, options: c.model)
+                                          llmWidth: decoder.config.hiddenSize, options: c.model, llm: decoder)
         // float32 too for an adapter exported at half precision (steermoe export --dtype float16).
         try adapter.load(Safetensors.load(checkpoint + "/" + Checkpoint.adapterFile), dtype: .float32)
         try adapter.freeze()

@@ -31,7 +31,8 @@ public final class SteerMoEModel {
         try llm.freeze()
         llm.eval()
         let adapter = try SteeringAdapter(layers: encoder.layerCount, encoderWidth: encoder.config.width,
-                                          llmWidth: llm.config.hiddenSize, options: options, generator: Generator(seed: seed))
+                                          llmWidth: llm.config.hiddenSize, options: options, llm: llm,
+                                          generator: Generator(seed: seed))
         return SteerMoEModel(encoder: encoder, llm: llm, adapter: adapter)
     }
 

@@ -47,6 +47,11 @@ public struct SteerMoEOptions: Sendable, Equatable {
     public enum Projector: String, Sendable { case linear, mlp }
     public var projector: Projector = .linear
     public var projectorHiddenSize = 2048
+    /// LoRA on the frozen LLM's projections (ours; 0 = off, as upstream): rank, alpha (the update
+    /// is scaled by alpha / rank) and the projections of every decoder layer it targets.
+    public var loraRank = 0
+    public var loraAlpha = 16.0
+    public var loraTargets = ["q_proj", "v_proj"]
 
     public init() {}
 }

@@ -5,6 +5,7 @@ import Torch
 /// (L, E, d), one `router` Linear(d, E·L) sliced per layer, optional `layer_scales` (L), and
 /// `prompt_proj` Linear(d_whisper, d_llm) when the widths differ (identity otherwise). With
 /// `projector: mlp` (ours) the projection is `prompt_proj(gelu(prompt_proj_in(x)))`, whatever the widths.
+/// With `lora.rank` > 0 (ours) it also holds LoRA updates of the frozen LLM (`llm_lora.*`, LLMLowRank).
 public final class SteeringAdapter: Module, @unchecked Sendable {
     @Key public var steeringVectors: Parameter?
     public let router: Linear?
@@ -14,10 +15,15 @@ public final class SteeringAdapter: Module, @unchecked Sendable {
     @Key public var projectionIn: Linear?
     /// The CTC blank's vector in the LLM embedding space (only when `ctc_weight` > 0).
     @Key public var ctcBlank: Parameter?
+    /// Low-rank updates of the LLM's projections (only when `lora.rank` > 0).
+    @Key public var llmLowRank: LLMLowRank?
     public let options: SteerMoEOptions
     public let layers: Int
 
-    public init(layers: Int, encoderWidth: Int, llmWidth: Int, options: SteerMoEOptions, generator: Generator? = nil) throws {
+    /// `llm` is needed only with LoRA (`options.loraRank` > 0): the updates are sized from, and
+    /// attached to, its projections.
+    public init(layers: Int, encoderWidth: Int, llmWidth: Int, options: SteerMoEOptions, llm: DecoderLM? = nil,
+                generator: Generator? = nil) throws {
         self.options = options
         self.layers = layers
         let e = options.numExperts
@@ -46,6 +52,13 @@ public final class SteeringAdapter: Module, @unchecked Sendable {
         }
         _ctcBlank = try Key(wrappedValue: options.ctcWeight > 0
                             ? Parameter(Tensor.randn([llmWidth], generator: generator) * 0.01) : nil, "ctc_blank")
+        if options.loraRank > 0 {
+            guard let llm else { throw TorchError("lora.rank \(options.loraRank): LoRA needs the LLM to attach to") }
+            _llmLowRank = try Key(wrappedValue: LLMLowRank(llm: llm, rank: options.loraRank, alpha: options.loraAlpha,
+                                                           targets: options.loraTargets, generator: generator), "llm_lora")
+        } else {
+            _llmLowRank = Key(wrappedValue: nil, "llm_lora")
+        }
     }
 
     /// h + scale_l · Σ_e softmax(router(h)[l·E:(l+1)·E])_e · vectors[l, e]; returns the gates too.
@@ -67,10 +80,11 @@ public final class SteeringAdapter: Module, @unchecked Sendable {
     }
 
     /// Parameter groups as the procedure trains them: steering vectors (+ layer scales), router,
-    /// and the rest (projection).
+    /// the rest (projection), and (ours) the LLM's LoRA updates.
     public var steeringParameters: [Parameter] { [steeringVectors, layerScales].compactMap { $0 } }
     public var routerParameters: [Parameter] { router?.parameters() ?? [] }
     public var otherParameters: [Parameter] {
         (projectionIn?.parameters() ?? []) + (projection?.parameters() ?? []) + [ctcBlank].compactMap { $0 }
     }
+    public var lowRankParameters: [Parameter] { llmLowRank?.parameters() ?? [] }
 }

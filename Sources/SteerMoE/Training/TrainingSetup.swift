@@ -31,7 +31,7 @@ public struct TrainingSetup {
         if config.model != model.options {
             let adapter = try SteeringAdapter(layers: model.encoder.layerCount, encoderWidth: model.encoder.config.width,
                                               llmWidth: model.llm.config.hiddenSize, options: config.model,
-                                              generator: Generator(seed: config.seed))
+                                              llm: model.llm, generator: Generator(seed: config.seed))
             self.model = SteerMoEModel(encoder: model.encoder, llm: model.llm, adapter: adapter)
         } else {
             self.model = model
@@ -106,7 +106,7 @@ public struct TrainingSetup {
                           epochTransform: { sample, epoch in try featurizer.item(sample, augmentation: augmentation, seed: seed, epoch: epoch) })
     }
 
-    /// The three parameter groups of the procedure, each with its own learning rate.
+    /// The three parameter groups of the procedure, each with its own learning rate (and ours, LoRA's).
     public func optimizer() -> AdamW {
         let a = model.adapter
         var groups: [ParameterGroup] = []
@@ -121,6 +121,10 @@ public struct TrainingSetup {
         if !a.otherParameters.isEmpty {
             groups.append(ParameterGroup(name: "other", parameters: a.otherParameters,
                                          learningRate: config.learningRate, weightDecay: config.weightDecay))
+        }
+        if !a.lowRankParameters.isEmpty {
+            groups.append(ParameterGroup(name: "lora", parameters: a.lowRankParameters,
+                                         learningRate: config.loraLearningRate, weightDecay: config.weightDecay))
         }
         return AdamW(groups)
     }

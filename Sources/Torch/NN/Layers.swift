@@ -24,9 +24,38 @@ public final class Linear: Module, @unchecked Sendable, UnaryLayer {
         self.weight = try Parameter(weight, requiresGrad: requiresGrad)
         self.bias = try bias.map { try Parameter($0, requiresGrad: requiresGrad) }
     }
-    public func callAsFunction(_ x: Tensor) throws -> Tensor { try x.linear(weight.value, bias?.value) }
+    /// A trainable low-rank update added to this (usually frozen) layer's output; not one of its
+    /// parameters: the module that owns the update saves and trains it.
+    public var lowRank: LowRankUpdate?
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        let y = try x.linear(weight.value, bias?.value)
+        guard let lowRank else { return y }
+        return try y + lowRank(x)
+    }
     public var inFeatures: Int { weight.value.size(1) }
     public var outFeatures: Int { weight.value.size(0) }
+}
+
+/// LoRA (Hu et al. 2021): `scale · B(A x)` with A (rank, in) and B (out, rank), the update that
+/// `Linear.lowRank` adds to a frozen layer. B starts at zero, so the layer starts unchanged.
+public final class LowRankUpdate: @unchecked Sendable {
+    public let down: Parameter   // A
+    public let up: Parameter     // B
+    public let scale: Double
+
+    public init(down: Parameter, up: Parameter, scale: Double) {
+        self.down = down
+        self.up = up
+        self.scale = scale
+    }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        // The update may be kept in float32 beside a half-precision layer.
+        let (a, b) = (down.value, up.value)
+        let hidden = try x.linear(a.dtype == x.dtype ? a : a.to(dtype: x.dtype))
+        return try hidden.linear(b.dtype == x.dtype ? b : b.to(dtype: x.dtype)) * scale
+    }
 }
 
 /// Lookup table of vectors. Initialised N(0, 1) as torch.nn.Embedding.

@@ -70,8 +70,9 @@ open class Module: @unchecked Sendable {
         return value
     }
 
-    /// Every parameter with its full dotted name.
-    public func namedParameters(prefix: String = "") -> [(name: String, parameter: Parameter)] {
+    /// Every parameter with its full dotted name. Open for modules whose parameters are not
+    /// stored properties (e.g. low-rank updates named after the layers they modify).
+    open func namedParameters(prefix: String = "") -> [(name: String, parameter: Parameter)] {
         var out: [(String, Parameter)] = []
         for (key, raw) in directChildren() {
             guard let value = Module.unwrap(raw) else { continue }
