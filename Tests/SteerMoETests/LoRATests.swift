@@ -62,6 +62,14 @@ final class LoRATests: XCTestCase {
             "model.layers.1.self_attn.q_proj.lora_A.weight", "model.layers.1.self_attn.q_proj.lora_B.weight",
             "model.layers.1.mlp.down_proj.lora_A.weight", "model.layers.1.mlp.down_proj.lora_B.weight",
         ])
+        // Trained-looking updates change the logits; an adapter without LoRA built on the same LLM
+        // removes them again.
+        for p in lora.parameters() { try Autograd.noGrad { try p.value.fill_(0.05) } }
+        let updated = try Autograd.noGrad { try llm(inputIds: ids, attentionMask: nil) }
+        XCTAssertGreaterThan(try (updated - before).abs().amax().item() as Double, 1e-3)
+        _ = try SteeringAdapter(layers: 1, encoderWidth: 8, llmWidth: llm.config.hiddenSize, options: SteerMoEOptions(), llm: llm)
+        let plain = try Autograd.noGrad { try llm(inputIds: ids, attentionMask: nil) }
+        XCTAssertEqual(try (plain - before).abs().amax().item() as Double, 0)
         XCTAssertThrowsError(try LLMLowRank(llm: llm, rank: 2, alpha: 4, targets: ["qproj"])) {
             XCTAssertTrue("\($0)".contains("unknown projection 'qproj'"), "\($0)")
         }

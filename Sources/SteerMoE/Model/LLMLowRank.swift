@@ -52,6 +52,11 @@ public final class LLMLowRank: Module, @unchecked Sendable {
     /// Hooks the updates into the LLM's layers (done at init; again after another adapter took them).
     public func attach() { for u in updates { u.layer.lowRank = u.update } }
 
+    /// Removes every update attached to `llm`'s layers (the plain frozen LLM again).
+    public static func detach(from llm: DecoderLM) {
+        for (_, module) in llm.namedModules() { (module as? Linear)?.lowRank = nil }
+    }
+
     override public func namedParameters(prefix: String = "") -> [(name: String, parameter: Parameter)] {
         let base = prefix.isEmpty ? "" : prefix + "."
         return updates.flatMap { u in

@@ -21,7 +21,7 @@ public final class SteeringAdapter: Module, @unchecked Sendable {
     public let layers: Int
 
     /// `llm` is needed only with LoRA (`options.loraRank` > 0): the updates are sized from, and
-    /// attached to, its projections.
+    /// attached to, its projections (without LoRA, any updates attached to it are removed).
     public init(layers: Int, encoderWidth: Int, llmWidth: Int, options: SteerMoEOptions, llm: DecoderLM? = nil,
                 generator: Generator? = nil) throws {
         self.options = options
@@ -57,6 +57,8 @@ public final class SteeringAdapter: Module, @unchecked Sendable {
             _llmLowRank = try Key(wrappedValue: LLMLowRank(llm: llm, rank: options.loraRank, alpha: options.loraAlpha,
                                                            targets: options.loraTargets, generator: generator), "llm_lora")
         } else {
+            // An adapter without LoRA reads the plain LLM, even one that another adapter had updated.
+            if let llm { LLMLowRank.detach(from: llm) }
             _llmLowRank = Key(wrappedValue: nil, "llm_lora")
         }
     }
