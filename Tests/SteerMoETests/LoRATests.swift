@@ -101,7 +101,8 @@ final class LoRATests: XCTestCase {
     }
 
     /// On the tiny stack: the updates train in their own optimizer group, the loss falls below the
-    /// frozen-LLM run's at the same step, and a saved checkpoint transcribes with them attached.
+    /// frozen-LLM run's at the same step, a saved checkpoint transcribes with them attached, and a
+    /// LoRA run can start from an adapter trained without it.
     func testTrainsSavesAndTranscribesWithTheUpdates() throws {
         let stack = try TinyStack()
         defer { stack.remove() }
@@ -129,6 +130,16 @@ final class LoRATests: XCTestCase {
         let trained = try Autograd.noGrad { try setup.model.llm(inputIds: ids, attentionMask: nil) }
         let reloaded = try Autograd.noGrad { try transcriber.model.llm(inputIds: ids, attentionMask: nil) }
         XCTAssertLessThan(try (trained - reloaded).abs().amax().item() as Double, 1e-6)
+        // A LoRA run may start from an adapter trained without LoRA: its updates start fresh.
+        var warm = config
+        warm.outputDir = stack.root + "/warm"
+        let warmTrainer = try Trainer(setup: TrainingSetup(config: warm) { _ in }, quiet: true)
+        let report = try warmTrainer.initializeAdapter(from: stack.root + "/plain/final")
+        XCTAssertTrue(report.freshLoRA)
+        XCTAssertEqual(report.parameters, warmTrainer.setup.model.adapter.namedParameters().count
+                       - warmTrainer.setup.model.adapter.lowRankParameters.count)
+        XCTAssertTrue(report.notes.contains { $0.contains("LoRA tensors") && $0.contains("start fresh") }, "\(report.notes)")
+
         let bare = try DecoderLM.load(folder: stack.llm)
         let untouched = try Autograd.noGrad { try bare(inputIds: ids, attentionMask: nil) }
         XCTAssertGreaterThan(try (trained - untouched).abs().amax().item() as Double, 1e-3, "the updates change the LLM")

@@ -11,14 +11,16 @@ extension Trainer {
         var parameters = 0
         /// ctc_blank kept at its fresh init (the source was trained without the audio-token CTC).
         var freshCTCBlank = false
+        /// LoRA updates kept at their fresh init (B = 0: the LLM starts unchanged) because the source has none.
+        var freshLoRA = false
         /// Source parameters this run has no use for (e.g. ctc_blank with ctc_weight 0).
         var unused: [String] = []
         var notes: [String] = []
     }
 
     /// Loads `folder`'s adapter.safetensors into the model. Every parameter of this run must be
-    /// there with its shape, except ctc_blank, the one a run can add (ctc_weight > 0 on a source
-    /// trained without it). Errors name the folder, the key and the shapes.
+    /// there with its shape, except those a run can add: ctc_blank (ctc_weight > 0 on a source
+    /// trained without it) and LoRA updates (lora.rank > 0, e.g. LoRA on top of the bundled default). Errors name the folder, the key and the shapes.
     @discardableResult
     func initializeAdapter(from folder: String) throws -> InitReport {
         let what = "training.init_adapter '\(folder)'"
@@ -33,17 +35,22 @@ extension Trainer {
         }
         var report = InitReport()
         let ctcBlank = loaded.missing.filter { $0.hasSuffix("ctc_blank") }
-        let missing = loaded.missing.filter { !$0.hasSuffix("ctc_blank") }
+        let lora = loaded.missing.filter { $0.hasPrefix("llm_lora.") }
+        let missing = loaded.missing.filter { !$0.hasSuffix("ctc_blank") && !$0.hasPrefix("llm_lora.") }
         guard missing.isEmpty else {
             throw ConfigError("\(what): lacks \(missing.count) parameter(s) this run trains: \(missing.prefix(8).joined(separator: ", ")) "
                               + "(was it trained in another mode, e.g. linear instead of steering?)")
         }
         report.freshCTCBlank = !ctcBlank.isEmpty
+        report.freshLoRA = !lora.isEmpty
         report.unused = loaded.unexpected
-        report.parameters = adapter.namedParameters().count - ctcBlank.count
+        report.parameters = adapter.namedParameters().count - ctcBlank.count - lora.count
         report.notes = Transcriber.checkDigests(checkpoint: folder, whisper: config.whisperPath, llm: config.llmPath,
                                                 known: setup.weightDigests)
         if report.freshCTCBlank { report.notes.append("\(folder) has no ctc_blank (trained without ctc_weight): it starts fresh") }
+        if report.freshLoRA {
+            report.notes.append("\(folder) lacks \(lora.count) of this run's LoRA tensors (trained with another lora setting): they start fresh")
+        }
         if !report.unused.isEmpty {
             report.notes.append("\(folder): unused by this run: \(report.unused.joined(separator: ", "))")
         }
@@ -58,6 +65,6 @@ extension Trainer {
                 + (config.calibrateProjection ? "; calibrate_projection skipped)" : ")"))
         for note in report.notes { log.say("note: \(note)") }
         log.record("init_adapter", step: 0, ["path": folder, "parameters": report.parameters,
-                                              "fresh_ctc_blank": report.freshCTCBlank, "unused": report.unused])
+                                              "fresh_ctc_blank": report.freshCTCBlank, "fresh_lora": report.freshLoRA, "unused": report.unused])
     }
 }
