@@ -31,7 +31,7 @@ final class ConfigTests: XCTestCase {
             XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
         }
         let gpuRecipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs/gpu").filter { $0.hasSuffix(".yaml") }
-        XCTAssertEqual(gpuRecipes.count, 25)
+        XCTAssertEqual(gpuRecipes.count, 26)
         for name in gpuRecipes {
             let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
             XCTAssertEqual(c.device, "cuda", name)
@@ -148,6 +148,29 @@ final class ConfigTests: XCTestCase {
             XCTAssertNil(b.augmentation.channel, base)
             XCTAssertEqual(v.augmentation.channel, game, variant)
             assertSameOnceSetBack(v, as: b, variant) { $0.augmentation.channel = nil }
+        }
+    }
+
+    /// The LoRA recipes are their frozen-LLM recipes with LoRA (rank 8, alpha 16, lr 2e-4) added.
+    func testLoRARecipesAddOnlyLoRA() throws {
+        let all = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+        for (base, variant, targets) in [
+            ("configs/steermoe-smollm2-mixed-ctc-mlp.yaml", "configs/steermoe-smollm2-mixed-ctc-mlp-lora-qv.yaml", ["q_proj", "v_proj"]),
+            ("configs/steermoe-smollm2-mixed-ctc-mlp.yaml", "configs/steermoe-smollm2-mixed-ctc-mlp-lora-all.yaml", all),
+            ("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long.yaml", "configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all.yaml", all),
+            ("configs/gpu/steermoe-smollm2-mixed-ctc-pad30cut-speed-mlp.yaml",
+             "configs/gpu/steermoe-smollm2-mixed-ctc-pad30cut-speed-mlp-lora.yaml", all),
+        ] {
+            let b = try recipe(base), v = try recipe(variant)
+            XCTAssertEqual(b.model.loraRank, 0, base)
+            XCTAssertEqual([Double(v.model.loraRank), v.model.loraAlpha, v.loraLearningRate], [8, 16, 2e-4], variant)
+            XCTAssertEqual(v.model.loraTargets, targets, variant)
+            assertSameOnceSetBack(v, as: b, variant) {
+                $0.model.loraRank = 0
+                $0.model.loraAlpha = 0
+                $0.model.loraTargets = b.model.loraTargets
+                $0.loraLearningRate = b.loraLearningRate
+            }
         }
     }
 
