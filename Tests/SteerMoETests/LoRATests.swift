@@ -48,6 +48,30 @@ final class LoRATests: XCTestCase {
         }
     }
 
+    /// Gradient checkpointing recomputes the layers in backward: the updates' gradients are the same
+    /// as without it (they are parameters the checkpointed body uses, not inputs of it).
+    func testCheckpointedLayersGiveTheUpdatesTheSameGradients() throws {
+        let ref = try Fixtures.tensors("lora/qwen2-all.safetensors")
+        let llm = try DecoderLM.load(folder: Fixtures.path("models/qwen2-tiny-random"))
+        try llm.freeze()
+        let lora = try LLMLowRank(llm: llm, rank: 2, alpha: 3, targets: LLMLowRank.allowedTargets)
+        try lora.load(ref, strict: true)
+        // Requires grad as the audio embeddings do in training (the checkpoint decides from its inputs
+        // whether its output needs a backward, as torch.utils.checkpoint with use_reentrant=True).
+        let embeds = try llm.embed(ref["input_ids"]!).detach().requiresGrad(true)
+        var grads: [[Tensor]] = []
+        for checkpoint in [false, true] {
+            for p in lora.parameters() { try p.value.setGrad(nil) }
+            let h = try llm.hiddenStates(inputsEmbeds: embeds, attentionMask: ref["attention_mask"]!, checkpointLayers: checkpoint)
+            try llm.logits(h).square().mean().backward()
+            grads.append(try lora.parameters().map { try XCTUnwrap($0.grad).clone() })
+        }
+        for (plain, recomputed) in zip(grads[0], grads[1]) {
+            XCTAssertGreaterThan(try plain.abs().amax().item() as Double, 0)
+            XCTAssertLessThan(try (plain - recomputed).abs().amax().item() as Double, 1e-6)
+        }
+    }
+
     /// B starts at zero: a fresh update leaves the LLM's logits exactly as they were.
     func testFreshUpdatesLeaveTheLLMUnchanged() throws {
         let llm = try DecoderLM.load(folder: Fixtures.path("models/llama-tiny-random"))
