@@ -94,6 +94,10 @@ final class LoRATests: XCTestCase {
         _ = try SteeringAdapter(layers: 1, encoderWidth: 8, llmWidth: llm.config.hiddenSize, options: SteerMoEOptions(), llm: llm)
         let plain = try Autograd.noGrad { try llm(inputIds: ids, attentionMask: nil) }
         XCTAssertEqual(try (plain - before).abs().amax().item() as Double, 0)
+        // Gemma 3's layers (their own block type) name their projections the same way.
+        let gemma = try DecoderLM.load(folder: Fixtures.path("models/gemma3-tiny-random"))
+        let gemmaLoRA = try LLMLowRank(llm: gemma, rank: 2, alpha: 4, targets: LLMLowRank.allowedTargets)
+        XCTAssertEqual(gemmaLoRA.namedParameters().count, 2 * 7 * gemma.config.numLayers)
         XCTAssertThrowsError(try LLMLowRank(llm: llm, rank: 2, alpha: 4, targets: ["qproj"])) {
             XCTAssertTrue("\($0)".contains("unknown projection 'qproj'"), "\($0)")
         }
