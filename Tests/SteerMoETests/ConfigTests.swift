@@ -31,7 +31,7 @@ final class ConfigTests: XCTestCase {
             XCTAssertNoThrow(try TrainingConfig.load(path: root + "/configs/" + name), name)
         }
         let gpuRecipes = try FileManager.default.contentsOfDirectory(atPath: root + "/configs/gpu").filter { $0.hasSuffix(".yaml") }
-        XCTAssertEqual(gpuRecipes.count, 26)
+        XCTAssertEqual(gpuRecipes.count, 27)
         for name in gpuRecipes {
             let c = try TrainingConfig.load(path: root + "/configs/gpu/" + name)
             XCTAssertEqual(c.device, "cuda", name)
@@ -160,6 +160,8 @@ final class ConfigTests: XCTestCase {
             ("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long.yaml", "configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all.yaml", all),
             ("configs/gpu/steermoe-smollm2-mixed-ctc-pad30cut-speed-mlp.yaml",
              "configs/gpu/steermoe-smollm2-mixed-ctc-pad30cut-speed-mlp-lora.yaml", all),
+            ("configs/gpu/linear-smollm2-mixed-ctc-pad30cut-speed-mlp.yaml",
+             "configs/gpu/linear-smollm2-mixed-ctc-pad30cut-speed-mlp-lora.yaml", all),
         ] {
             let b = try recipe(base), v = try recipe(variant)
             XCTAssertEqual(b.model.loraRank, 0, base)
