@@ -165,11 +165,11 @@ final class ConfigTests: XCTestCase {
         ] {
             let b = try recipe(base), v = try recipe(variant)
             XCTAssertEqual(b.model.loraRank, 0, base)
-            XCTAssertEqual([Double(v.model.loraRank), v.model.loraAlpha, v.loraLearningRate], [8, 16, 2e-4], variant)
+            XCTAssertEqual([Double(v.model.loraRank), v.model.resolvedLoRAAlpha, v.loraLearningRate], [8, 16, 2e-4], variant)
             XCTAssertEqual(v.model.loraTargets, targets, variant)
             assertSameOnceSetBack(v, as: b, variant) {
                 $0.model.loraRank = 0
-                $0.model.loraAlpha = 0
+                $0.model.loraAlpha = nil
                 $0.model.loraTargets = b.model.loraTargets
                 $0.loraLearningRate = b.loraLearningRate
             }

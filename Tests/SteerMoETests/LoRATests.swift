@@ -109,7 +109,7 @@ final class LoRATests: XCTestCase {
         let base = "whisper_encoder: {model_path: w}\nllm_decoder: {model_name: l}\n"
         let c = try TrainingConfig.parse(yaml: base + "lora: {rank: 8, targets: [q_proj, k_proj]}\ntraining: {lora_learning_rate: 1e-4}")
         XCTAssertEqual(c.model.loraRank, 8)
-        XCTAssertEqual(c.model.loraAlpha, 16, "alpha defaults to 2 × rank")
+        XCTAssertEqual(c.model.resolvedLoRAAlpha, 16, "alpha defaults to 2 × rank")
         XCTAssertEqual(c.model.loraTargets, ["q_proj", "k_proj"])
         XCTAssertEqual(c.loraLearningRate, 1e-4)
         let again = try TrainingConfig.parse(yaml: c.effectiveYAML())

@@ -33,7 +33,7 @@ extension TrainingConfig {
             "ctc_classes": model.ctcClasses.rawValue, "max_eval_samples": opt(maxEvalSamples),
             "audio_padding": model.audioPadding.rawValue,
             "projector": model.projector.rawValue, "projector_hidden_size": model.projectorHiddenSize,
-            "lora": ["rank": model.loraRank, "alpha": model.loraAlpha, "targets": model.loraTargets],
+            "lora": ["rank": model.loraRank, "alpha": opt(model.loraAlpha), "targets": model.loraTargets],
             "speed_perturbation": augmentation.speedFactors,
             "spec_augment": [
                 "freq_masks": augmentation.freqMasks, "freq_width": augmentation.freqWidth,

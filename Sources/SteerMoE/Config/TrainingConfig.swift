@@ -171,8 +171,7 @@ extension TrainingConfig {
                                        allowed: "linear or mlp", source: source) ?? c.model.projector
         c.model.projectorHiddenSize = try y.int("projector_hidden_size") ?? c.model.projectorHiddenSize
         c.model.loraRank = try y.int("lora.rank") ?? 0
-        // PEFT's examples mostly use alpha = 2 × rank: updates scaled by 2 whatever the rank.
-        c.model.loraAlpha = try y.double("lora.alpha") ?? Double(2 * c.model.loraRank)
+        c.model.loraAlpha = try y.double("lora.alpha")
         c.model.loraTargets = try y.strings("lora.targets") ?? c.model.loraTargets
         c.loraLearningRate = try y.double("training.lora_learning_rate") ?? c.loraLearningRate
         c.model.maxPromptTokens = try y.int("max_prompt_tokens")
@@ -338,8 +337,8 @@ extension TrainingConfig {
         }
         if model.loraRank < 0 { throw ConfigError("\(source): 'lora.rank' must be >= 0 (0 = no LoRA), found \(model.loraRank)") }
         if model.loraRank > 0 {
-            if !(model.loraAlpha > 0 && model.loraAlpha.isFinite) {
-                throw ConfigError("\(source): 'lora.alpha' must be a number > 0, found \(model.loraAlpha)")
+            if let alpha = model.loraAlpha, !(alpha > 0 && alpha.isFinite) {
+                throw ConfigError("\(source): 'lora.alpha' must be a number > 0, found \(alpha)")
             }
             if model.loraTargets.isEmpty { throw ConfigError("\(source): 'lora.targets' is empty: name the projections to adapt") }
             if let bad = model.loraTargets.first(where: { !LLMLowRank.allowedTargets.contains($0) }) {

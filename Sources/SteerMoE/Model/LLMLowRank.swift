@@ -36,10 +36,8 @@ public final class LLMLowRank: Module, @unchecked Sendable {
         for (name, module) in llm.namedModules() {
             guard let layer = module as? Linear, let last = name.split(separator: ".").last, wanted.contains(String(last)),
                   name.hasPrefix("model.layers.") else { continue }
-            let bound = 1 / Foundation.sqrt(Double(layer.inFeatures))
-            let down = try Tensor.empty([rank, layer.inFeatures])
-            try down.uniform_(-bound, bound, generator: generator)
-            let update = LowRankUpdate(down: try Parameter(down), up: try Parameter(Tensor.zeros([layer.outFeatures, rank])),
+            let down = try Linear(layer.inFeatures, rank, bias: false, generator: generator).weight
+            let update = LowRankUpdate(down: down, up: try Parameter(Tensor.zeros([layer.outFeatures, rank])),
                                        scale: alpha / Double(rank))
             updates.append(Update(path: name, layer: layer, update: update))
         }

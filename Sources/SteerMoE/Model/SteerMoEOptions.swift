@@ -48,10 +48,12 @@ public struct SteerMoEOptions: Sendable, Equatable {
     public var projector: Projector = .linear
     public var projectorHiddenSize = 2048
     /// LoRA on the frozen LLM's projections (ours; 0 = off, as upstream): rank, alpha (the update
-    /// is scaled by alpha / rank) and the projections of every decoder layer it targets.
+    /// is scaled by alpha / rank; nil = 2 × rank) and the projections of every decoder layer it targets.
     public var loraRank = 0
-    public var loraAlpha = 16.0
+    public var loraAlpha: Double? = nil
     public var loraTargets = ["q_proj", "v_proj"]
+    /// `loraAlpha`, or PEFT's common choice 2 × rank (updates scaled by 2 whatever the rank).
+    public var resolvedLoRAAlpha: Double { loraAlpha ?? Double(2 * loraRank) }
 
     public init() {}
 }

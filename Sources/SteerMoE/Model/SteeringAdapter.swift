@@ -15,8 +15,9 @@ public final class SteeringAdapter: Module, @unchecked Sendable {
     @Key public var projectionIn: Linear?
     /// The CTC blank's vector in the LLM embedding space (only when `ctc_weight` > 0).
     @Key public var ctcBlank: Parameter?
-    /// Low-rank updates of the LLM's projections (only when `lora.rank` > 0).
+    /// Low-rank updates of the LLM's projections (only when `lora.rank` > 0), saved under `lowRankKey`.
     @Key public var llmLowRank: LLMLowRank?
+    public static let lowRankKey = "llm_lora"
     public let options: SteerMoEOptions
     public let layers: Int
 
@@ -54,12 +55,12 @@ public final class SteeringAdapter: Module, @unchecked Sendable {
                             ? Parameter(Tensor.randn([llmWidth], generator: generator) * 0.01) : nil, "ctc_blank")
         if options.loraRank > 0 {
             guard let llm else { throw TorchError("lora.rank \(options.loraRank): LoRA needs the LLM to attach to") }
-            _llmLowRank = try Key(wrappedValue: LLMLowRank(llm: llm, rank: options.loraRank, alpha: options.loraAlpha,
-                                                           targets: options.loraTargets, generator: generator), "llm_lora")
+            _llmLowRank = try Key(wrappedValue: LLMLowRank(llm: llm, rank: options.loraRank, alpha: options.resolvedLoRAAlpha,
+                                                           targets: options.loraTargets, generator: generator), Self.lowRankKey)
         } else {
             // An adapter without LoRA reads the plain LLM, even one that another adapter had updated.
             if let llm { LLMLowRank.detach(from: llm) }
-            _llmLowRank = Key(wrappedValue: nil, "llm_lora")
+            _llmLowRank = Key(wrappedValue: nil, Self.lowRankKey)
         }
     }
 

@@ -20,7 +20,8 @@ extension Trainer {
 
     /// Loads `folder`'s adapter.safetensors into the model. Every parameter of this run must be
     /// there with its shape, except those a run can add: ctc_blank (ctc_weight > 0 on a source
-    /// trained without it) and LoRA updates (lora.rank > 0, e.g. LoRA on top of the bundled default). Errors name the folder, the key and the shapes.
+    /// trained without it) and LoRA updates (lora.rank > 0, e.g. LoRA on top of the bundled
+    /// default). Errors name the folder, the key and the shapes.
     @discardableResult
     func initializeAdapter(from folder: String) throws -> InitReport {
         let what = "training.init_adapter '\(folder)'"
@@ -35,8 +36,8 @@ extension Trainer {
         }
         var report = InitReport()
         let ctcBlank = loaded.missing.filter { $0.hasSuffix("ctc_blank") }
-        let lora = loaded.missing.filter { $0.hasPrefix("llm_lora.") }
-        let missing = loaded.missing.filter { !$0.hasSuffix("ctc_blank") && !$0.hasPrefix("llm_lora.") }
+        let lora = loaded.missing.filter { $0.hasPrefix(SteeringAdapter.lowRankKey + ".") }
+        let missing = loaded.missing.filter { !ctcBlank.contains($0) && !lora.contains($0) }
         guard missing.isEmpty else {
             throw ConfigError("\(what): lacks \(missing.count) parameter(s) this run trains: \(missing.prefix(8).joined(separator: ", ")) "
                               + "(was it trained in another mode, e.g. linear instead of steering?)")

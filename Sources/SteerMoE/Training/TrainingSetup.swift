@@ -106,25 +106,17 @@ public struct TrainingSetup {
                           epochTransform: { sample, epoch in try featurizer.item(sample, augmentation: augmentation, seed: seed, epoch: epoch) })
     }
 
-    /// The three parameter groups of the procedure, each with its own learning rate (and ours, LoRA's).
+    /// The three parameter groups of the procedure, each with its own learning rate (and ours,
+    /// LoRA's); empty groups are left out.
     public func optimizer() -> AdamW {
         let a = model.adapter
-        var groups: [ParameterGroup] = []
-        if !a.steeringParameters.isEmpty {
-            groups.append(ParameterGroup(name: "steering", parameters: a.steeringParameters,
-                                         learningRate: config.steeringLearningRate, weightDecay: config.weightDecay))
-        }
-        if !a.routerParameters.isEmpty {
-            groups.append(ParameterGroup(name: "router", parameters: a.routerParameters,
-                                         learningRate: config.routerLearningRate, weightDecay: config.weightDecay))
-        }
-        if !a.otherParameters.isEmpty {
-            groups.append(ParameterGroup(name: "other", parameters: a.otherParameters,
-                                         learningRate: config.learningRate, weightDecay: config.weightDecay))
-        }
-        if !a.lowRankParameters.isEmpty {
-            groups.append(ParameterGroup(name: "lora", parameters: a.lowRankParameters,
-                                         learningRate: config.loraLearningRate, weightDecay: config.weightDecay))
+        let groups = [
+            ("steering", a.steeringParameters, config.steeringLearningRate),
+            ("router", a.routerParameters, config.routerLearningRate),
+            ("other", a.otherParameters, config.learningRate),
+            ("lora", a.lowRankParameters, config.loraLearningRate),
+        ].filter { !$0.1.isEmpty }.map { name, parameters, rate in
+            ParameterGroup(name: name, parameters: parameters, learningRate: rate, weightDecay: config.weightDecay)
         }
         return AdamW(groups)
     }
