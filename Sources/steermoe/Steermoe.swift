@@ -7,7 +7,7 @@ struct Steermoe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "steermoe",
         abstract: "Train and run SteerMoE speech-language models (Swift over libtorch).",
-        subcommands: [Demo.self, Train.self, Evaluate.self, Transcribe.self, ExportCommand.self, Convert.self, DataCommand.self, Info.self,
+        subcommands: [Demo.self, Train.self, Evaluate.self, Transcribe.self, ExportCommand.self, AverageCommand.self, Convert.self, DataCommand.self, Info.self,
                       Corpus.self]
     )
 }

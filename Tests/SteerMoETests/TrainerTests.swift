@@ -418,7 +418,7 @@ final class TrainerTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("expected a floating-point type"), "\($0)")
         }
         XCTAssertThrowsError(try Checkpoint.export(from: stack.root + "/nothing", to: stack.root + "/x")) {
-            XCTAssertTrue("\($0)".contains("no adapter.safetensors (expected a checkpoint folder written by steermoe train)"), "\($0)")
+            XCTAssertTrue("\($0)".contains("/nothing': no adapter.safetensors (no such folder)"), "\($0)")
         }
         // The destination is replaced whole: never the source itself or a folder holding it, nor a
         // folder of something else; an earlier export is replaced.

@@ -39,38 +39,52 @@ extension Checkpoint {
         if let dtype, !dtype.isFloatingPoint {
             throw ConfigError("export dtype \(dtype): expected a floating-point type (float32, float16 or bfloat16)")
         }
-        let fm = FileManager.default
         // "dir/" would put the temporary folder inside the destination it then replaces.
         let destination = URL(fileURLWithPath: destination).standardizedFileURL.path
-        for file in [adapterFile, configFile] where !fm.fileExists(atPath: source + "/" + file) {
-            throw ConfigError("\(source): no \(file) (expected a checkpoint folder written by steermoe train)")
-        }
+        try requireAdapterFolder(source, what: "checkpoint")
         // Replaced whole below: never the checkpoint itself, a folder holding it, or a folder of other files.
         try OutputFolder.check(destination, marker: adapterFile, kind: "an adapter folder", sources: [source],
                                sourceNoun: "checkpoint", what: "export destination")
         let config = try TrainingConfig.load(path: source + "/" + configFile)
+        let (info, infoNotes) = try shareableModelInfo(source, config: config)
+        let weights = try dtype.map { _ in try Safetensors.load(source + "/" + adapterFile) }
+        return try infoNotes + writeAdapterFolder(destination, configFrom: source, weights: weights, dtype: dtype, info: info)
+    }
+
+    /// `source`'s steermoe.json for an adapter that travels without its training data: an adapter
+    /// trained with `ctc_classes: transcripts` gets its class list (rebuilt from the training
+    /// transcripts when the checkpoint predates it). Returns the info and notes.
+    static func shareableModelInfo(_ source: String, config: TrainingConfig) throws -> (info: [String: Any], notes: [String]) {
         var info = try modelInfo(source)
-        var notes: [String] = []
-        if config.model.ctcWeight > 0 && config.model.ctcClasses == .transcripts && info["ctc_class_ids"] == nil {
-            let llm = try Transcriber.locate(config.llmPath, near: source, what: "LLM model folder (for its tokenizer)")
-            guard let found = try ctcClassIds(checkpoint: source, config: config, tokenizer: Tokenizer(folder: llm)) else {
-                throw ConfigError("\(source): its CTC classes (ctc_classes: transcripts) are not listed and its training data "
-                                  + "(\(config.parquetDirs.joined(separator: ", "))) is not here to rebuild them")
-            }
-            info["ctc_class_ids"] = found.ids
-            notes.append("CTC classes rebuilt from the training transcripts: \(found.ids.count) tokens")
+        guard config.model.ctcWeight > 0 && config.model.ctcClasses == .transcripts && info["ctc_class_ids"] == nil else {
+            return (info, [])
         }
+        let llm = try Transcriber.locate(config.llmPath, near: source, what: "LLM model folder (for its tokenizer)")
+        guard let found = try ctcClassIds(checkpoint: source, config: config, tokenizer: Tokenizer(folder: llm)) else {
+            throw ConfigError("\(source): its CTC classes (ctc_classes: transcripts) are not listed and its training data "
+                              + "(\(config.parquetDirs.joined(separator: ", "))) is not here to rebuild them")
+        }
+        info["ctc_class_ids"] = found.ids
+        return (info, ["CTC classes rebuilt from the training transcripts: \(found.ids.count) tokens"])
+    }
+
+    /// Writes an adapter folder (`export`, `average`): the config and trainer state copied from
+    /// `source`, `weights` (nil: `source`'s adapter file copied byte for byte) stored as `dtype` when
+    /// given, and `info` as steermoe.json; into a temporary folder renamed into place. Returns notes.
+    static func writeAdapterFolder(_ destination: String, configFrom source: String, weights: [String: Tensor]?,
+                                   dtype: DType?, info: [String: Any]) throws -> [String] {
+        let fm = FileManager.default
+        var notes: [String] = []
         let tmp = destination + ".tmp-\(getpid())"
         try? fm.removeItem(atPath: tmp)
         try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         for file in [configFile, stateFile] where fm.fileExists(atPath: source + "/" + file) {
             try fm.copyItem(atPath: source + "/" + file, toPath: tmp + "/" + file)
         }
-        if let dtype {
-            let weights = try Safetensors.load(source + "/" + adapterFile)
-            let converted = try weights.mapValues { try $0.dtype.isFloatingPoint ? $0.to(dtype: dtype) : $0 }
-            try Safetensors.save(converted, to: tmp + "/" + adapterFile, metadata: adapterMetadata)
-            notes.append("adapter weights stored as \(dtype)")
+        if let weights {
+            let stored = try dtype.map { d in try weights.mapValues { try $0.dtype.isFloatingPoint ? $0.to(dtype: d) : $0 } } ?? weights
+            try Safetensors.save(stored, to: tmp + "/" + adapterFile, metadata: adapterMetadata)
+            if let dtype { notes.append("adapter weights stored as \(dtype)") }
         } else {
             try fm.copyItem(atPath: source + "/" + adapterFile, toPath: tmp + "/" + adapterFile)
         }
@@ -78,6 +92,7 @@ extension Checkpoint {
                         to: tmp + "/" + modelInfoFile)
         if fm.fileExists(atPath: destination) { try fm.removeItem(atPath: destination) }
         try fm.moveItem(atPath: tmp, toPath: destination)
+        Safetensors.syncDirectory(of: destination)
         return notes
     }
 }
