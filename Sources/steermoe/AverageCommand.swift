@@ -15,11 +15,7 @@ struct AverageCommand: ParsableCommand {
     var dtype: String?
 
     func run() throws {
-        let stored = try dtype.map { name in
-            guard let d = DType(name: name) else { throw ValidationError("--dtype \(name): expected float32, float16 or bfloat16") }
-            return d
-        }
-        for note in try Checkpoint.average(checkpoints, to: out, dtype: stored) { print("note: \(note)") }
+        for note in try Checkpoint.average(checkpoints, to: out, dtype: adapterStorageType(dtype)) { print("note: \(note)") }
         print("averaged \(checkpoints.joined(separator: ", ")) -> \(out)")
     }
 }

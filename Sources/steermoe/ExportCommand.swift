@@ -15,12 +15,7 @@ struct ExportCommand: ParsableCommand {
     var dtype: String?
 
     func run() throws {
-        // Checkpoint.export refuses a type that is not floating-point; here only the name is parsed.
-        let stored = try dtype.map { name in
-            guard let d = DType(name: name) else { throw ValidationError("--dtype \(name): expected float32, float16 or bfloat16") }
-            return d
-        }
-        for note in try Checkpoint.export(from: checkpoint, to: out, dtype: stored) { print("note: \(note)") }
+        for note in try Checkpoint.export(from: checkpoint, to: out, dtype: adapterStorageType(dtype)) { print("note: \(note)") }
         print("exported \(checkpoint) -> \(out)")
     }
 }
