@@ -13,16 +13,10 @@ extension Checkpoint {
     @discardableResult
     public static func average(_ sources: [String], to destination: String, dtype: DType? = nil) throws -> [String] {
         guard sources.count >= 2 else { throw ConfigError("average: expected at least two checkpoints, got \(sources.count)") }
-        if let dtype, !dtype.isFloatingPoint {
-            throw ConfigError("average dtype \(dtype): expected a floating-point type (float32, float16 or bfloat16)")
-        }
         if let repeated = Dictionary(grouping: sources, by: OutputFolder.realPath).first(where: { $0.value.count > 1 }) {
             throw ConfigError("average: \(repeated.value.joined(separator: " and ")) name the same checkpoint (it would count twice)")
         }
-        let destination = URL(fileURLWithPath: destination).standardizedFileURL.path
-        for source in sources { try requireAdapterFolder(source, what: "checkpoint") }
-        try OutputFolder.check(destination, marker: adapterFile, kind: "an adapter folder", sources: sources,
-                               sourceNoun: "checkpoint", what: "average destination")
+        let destination = try checkedDestination(destination, sources: sources, dtype: dtype, command: "average")
 
         let last = sources[sources.count - 1]
         let config = try TrainingConfig.load(path: last + "/" + configFile)

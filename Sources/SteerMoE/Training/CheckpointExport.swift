@@ -36,19 +36,26 @@ extension Checkpoint {
     /// temporary folder and renamed into place. Returns notes.
     @discardableResult
     public static func export(from source: String, to destination: String, dtype: DType? = nil) throws -> [String] {
-        if let dtype, !dtype.isFloatingPoint {
-            throw ConfigError("export dtype \(dtype): expected a floating-point type (float32, float16 or bfloat16)")
-        }
-        // "dir/" would put the temporary folder inside the destination it then replaces.
-        let destination = URL(fileURLWithPath: destination).standardizedFileURL.path
-        try requireAdapterFolder(source, what: "checkpoint")
-        // Replaced whole below: never the checkpoint itself, a folder holding it, or a folder of other files.
-        try OutputFolder.check(destination, marker: adapterFile, kind: "an adapter folder", sources: [source],
-                               sourceNoun: "checkpoint", what: "export destination")
+        let destination = try checkedDestination(destination, sources: [source], dtype: dtype, command: "export")
         let config = try TrainingConfig.load(path: source + "/" + configFile)
         let (info, infoNotes) = try shareableModelInfo(source, config: config)
         let weights = try dtype.map { _ in try Safetensors.load(source + "/" + adapterFile) }
         return try infoNotes + writeAdapterFolder(destination, configFrom: source, weights: weights, dtype: dtype, info: info)
+    }
+
+    /// The checks `export` and `average` make before reading a weight: `dtype` is floating-point,
+    /// each source is an adapter folder, and `destination` may be replaced whole (never a source, a
+    /// folder holding one, or a folder of other files). Returns the destination's standardised path.
+    static func checkedDestination(_ destination: String, sources: [String], dtype: DType?, command: String) throws -> String {
+        if let dtype, !dtype.isFloatingPoint {
+            throw ConfigError("\(command) dtype \(dtype): expected a floating-point type (float32, float16 or bfloat16)")
+        }
+        for source in sources { try requireAdapterFolder(source, what: "checkpoint") }
+        // "dir/" would put the temporary folder inside the destination it then replaces.
+        let destination = URL(fileURLWithPath: destination).standardizedFileURL.path
+        try OutputFolder.check(destination, marker: adapterFile, kind: "an adapter folder", sources: sources,
+                               sourceNoun: "checkpoint", what: "\(command) destination")
+        return destination
     }
 
     /// `source`'s steermoe.json for an adapter that travels without its training data: an adapter
