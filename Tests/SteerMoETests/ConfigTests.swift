@@ -176,25 +176,43 @@ final class ConfigTests: XCTestCase {
         }
     }
 
+    /// The two one-change experiments on the 1,000-step LoRA recipe: rank 16 (alpha 32, the same scale)
+    /// and 16 steering experts.
+    func testLoRARankAndExpertVariantsChangeOneThing() throws {
+        let base = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-lora-all.yaml")
+        let rank16 = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-lora-all-r16.yaml")
+        XCTAssertEqual(rank16.model.resolvedLoRAAlpha / Double(rank16.model.loraRank),
+                       base.model.resolvedLoRAAlpha / Double(base.model.loraRank), "same alpha / rank scale")
+        assertSameOnceSetBack(rank16, as: base, "r16") {
+            XCTAssertEqual($0.model.loraRank, 16)
+            $0.model.loraRank = base.model.loraRank
+            $0.model.loraAlpha = base.model.loraAlpha
+        }
+        let experts16 = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-lora-all-e16.yaml")
+        assertOneModelChange(experts16, of: base, \.numExperts, from: 8, to: 16)
+    }
+
     /// Each bundled checkpoint's config is the recipe that trained it.
     func testBundledCheckpointsMatchTheirRecipes() throws {
+        // The default (since 2026-11-28) is the LoRA adapter trained on the CPU; its checks are below.
         let bundled = try recipe("checkpoints/default/config.yaml")
         XCTAssertEqual(bundled.model.ctcWeight, 0.5)
-        // The default was trained on a GPU by the MLP recipe on the padded window (pad30_cut, speed
-        // perturbation, step 2,250 of 2,500) with the synthetic train splits beside the real ones; the
-        // same recipe on real speech only (the default before it), the faster CPU-trained adapter of
-        // that recipe on trimmed audio, and the earlier GPU default, stay next to it.
+        // The GPU mixed-data adapter (the default before it) was trained on a GPU by the MLP recipe on the
+        // padded window (pad30_cut, speed perturbation, step 2,250 of 2,500) with the synthetic train splits
+        // beside the real ones; the same recipe on real speech only (the default before that), the faster
+        // CPU-trained adapters of that recipe on trimmed audio, and the earlier GPU default, stay next to it.
+        let gpuMixed = try recipe("checkpoints/gpu-smollm2-mixed-pad30cut-mlp/config.yaml")
         let mixedRecipe = try recipe("configs/gpu/steermoe-smollm2-mixed-ctc-pad30cut-speed-mlp.yaml")
-        XCTAssertEqual(bundled.model.audioPadding, .pad30Cut)
-        XCTAssertEqual(bundled.model.projector, .mlp)
-        XCTAssertEqual(bundled.model, mixedRecipe.model)
-        XCTAssertEqual(bundled.parquetDirs, mixedRecipe.parquetDirs)
-        XCTAssertEqual(bundled.maxSteps, mixedRecipe.maxSteps)
-        XCTAssertEqual(bundled.augmentation, mixedRecipe.augmentation)
-        XCTAssertEqual(bundled.augmentation.speedFactors, [0.9, 1.0, 1.1])
-        XCTAssertEqual(bundled.ctcDecodingWeight, mixedRecipe.ctcDecodingWeight, "the default decodes as its recipe")
-        XCTAssertEqual(bundled.numBeams, mixedRecipe.numBeams)
-        XCTAssertEqual(bundled.ctcLengthBonus, mixedRecipe.ctcLengthBonus)
+        XCTAssertEqual(gpuMixed.model.audioPadding, .pad30Cut)
+        XCTAssertEqual(gpuMixed.model.projector, .mlp)
+        XCTAssertEqual(gpuMixed.model, mixedRecipe.model)
+        XCTAssertEqual(gpuMixed.parquetDirs, mixedRecipe.parquetDirs)
+        XCTAssertEqual(gpuMixed.maxSteps, mixedRecipe.maxSteps)
+        XCTAssertEqual(gpuMixed.augmentation, mixedRecipe.augmentation)
+        XCTAssertEqual(gpuMixed.augmentation.speedFactors, [0.9, 1.0, 1.1])
+        XCTAssertEqual(gpuMixed.ctcDecodingWeight, mixedRecipe.ctcDecodingWeight, "it decodes as its recipe")
+        XCTAssertEqual(gpuMixed.numBeams, mixedRecipe.numBeams)
+        XCTAssertEqual(gpuMixed.ctcLengthBonus, mixedRecipe.ctcLengthBonus)
         let mlpRecipe = try recipe("configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-mlp.yaml")
         let realOnly = try recipe("checkpoints/gpu-smollm2-pad30cut-mlp/config.yaml")
         XCTAssertEqual(realOnly.model, mlpRecipe.model)
@@ -220,16 +238,15 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(fastMixed.numBeams, mixedLongCPU.numBeams)
         XCTAssertEqual(fastMixed.ctcDecodingWeight, mixedLongCPU.ctcDecodingWeight)
         XCTAssertEqual(fastMixed.ctcLengthBonus, mixedLongCPU.ctcLengthBonus)
-        // The LoRA fast adapter: that recipe with rank-8 LoRA on all seven projections of the LLM.
+        // The bundled default: that recipe with rank-8 LoRA on all seven projections of the LLM.
         let loraLongCPU = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all.yaml")
-        let fastLoRA = try recipe("checkpoints/cpu-smollm2-mixed-trim-mlp-lora/config.yaml")
         // Its saved config is the recipe's, key for key, but for the `--threads 2` it was run with
         // (testLoRARecipesAddOnlyLoRA: the recipe is the fast adapter's plus LoRA only).
-        var asRecipe = fastLoRA
+        var asRecipe = bundled
         asRecipe.threads = loraLongCPU.threads
         XCTAssertEqual(asRecipe, loraLongCPU)
-        XCTAssertEqual(fastLoRA.model.loraRank, 8)
-        XCTAssertEqual(fastLoRA.model.loraTargets.count, 7)
+        XCTAssertEqual(bundled.model.loraRank, 8)
+        XCTAssertEqual(bundled.model.loraTargets.count, 7)
         let gpuDefault = try recipe("checkpoints/gpu-smollm2-pad30cut-speed/config.yaml")
         let gpuRecipe = try recipe("configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-long.yaml")
         XCTAssertEqual(gpuDefault.model, gpuRecipe.model)

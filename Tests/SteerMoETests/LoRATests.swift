@@ -167,6 +167,15 @@ final class LoRATests: XCTestCase {
         XCTAssertEqual(report.parameters, warmTrainer.setup.model.adapter.namedParameters().count
                        - warmTrainer.setup.model.adapter.lowRankParameters.count)
         XCTAssertTrue(report.notes.contains { $0.contains("LoRA tensors") && $0.contains("start fresh") }, "\(report.notes)")
+        // The other way round it refuses: a run without LoRA (or with other targets) would drop the source's updates.
+        for extra in ["", "lora: {rank: 4, targets: [q_proj]}"] {
+            var withoutRoom = try stack.config(output: stack.root + "/plain-from-lora", extra: extra)
+            withoutRoom.maxSteps = 1
+            let plainTrainer = try Trainer(setup: TrainingSetup(config: withoutRoom) { _ in }, quiet: true)
+            XCTAssertThrowsError(try plainTrainer.initializeAdapter(from: stack.root + "/run/final")) {
+                XCTAssertTrue("\($0)".contains("LoRA tensor(s) this run has no place for") && "\($0)".contains("/run/final/config.yaml"), "\($0)")
+            }
+        }
 
         let bare = try DecoderLM.load(folder: stack.llm)
         let untouched = try Autograd.noGrad { try bare(inputIds: ids, attentionMask: nil) }

@@ -9,7 +9,9 @@
 plus the RMS of the audio embeddings next to that of the LLM's token embeddings. A gap
 matched << shuffled means the content of the audio is read; shuffled << none means the audio
 acts as a learned soft prompt. Uses the independent PyTorch reference
-(scripts/reference/steermoe_reference.py), clip by clip, trimmed features as `audio_padding: trim`.
+(scripts/reference/steermoe_reference.py), clip by clip, trimmed features as `audio_padding: trim`
+(adapters trained on another window are refused); an adapter's LoRA updates of the LLM (`lora.rank`)
+are attached with PEFT, as scripts/fixtures/make_lora_fixtures.py checks them against ours.
 
     .venv/bin/python scripts/eval/audio_usage.py --checkpoint checkpoints/default data/corpus/sky/train --limit 40
 """
@@ -38,6 +40,9 @@ torch.set_num_threads(a.threads)
 transformers.logging.set_verbosity_error()
 
 cfg = yaml.safe_load(open(os.path.join(a.checkpoint, "config.yaml")))
+if cfg.get("audio_padding", "pad30") != "trim":
+    sys.exit(f"{a.checkpoint}/config.yaml: audio_padding is {cfg.get('audio_padding', 'pad30')!r}; "
+             "this script feeds trimmed features only (audio_padding: trim)")
 whisper, llm_path = cfg["whisper_encoder"]["model_path"], cfg["llm_decoder"]["model_name"]
 encoder = WhisperModel.from_pretrained(whisper).encoder.eval()
 llm = AutoModelForCausalLM.from_pretrained(llm_path).eval()
@@ -50,6 +55,19 @@ model = SteerMoEModel(encoder, llm, SteerMoEConfig(mode=mode, num_experts=cfg["s
 weights = load_file(os.path.join(a.checkpoint, "adapter.safetensors"))
 for name, param in model.trainable_parameters().items():
     param.data.copy_(weights[name])
+lora = {k.removeprefix("llm_lora."): v for k, v in weights.items() if k.startswith("llm_lora.")}
+if lora:  # the LLM as the adapter trained it: its updates attached (the encoder side is untouched)
+    from peft import LoraConfig, get_peft_model
+    rank = cfg["lora"]["rank"]
+    llm = get_peft_model(llm, LoraConfig(r=rank, lora_alpha=cfg["lora"].get("alpha") or 2 * rank,
+                                         target_modules=cfg["lora"]["targets"], lora_dropout=0.0, bias="none")).eval()
+    state = {k.removeprefix("base_model.model.").replace(".default", ""): v for k, v in llm.state_dict().items() if "lora_" in k}
+    if set(state) != set(lora):
+        sys.exit(f"{a.checkpoint}: LoRA tensors differ from its config's lora block: {sorted(set(state) ^ set(lora))[:4]}")
+    named = dict(llm.named_parameters())
+    for k, v in llm.state_dict().items():
+        if "lora_" in k:
+            named[k].data.copy_(lora[k.removeprefix("base_model.model.").replace(".default", "")])
 
 prompt = tokenizer(cfg.get("textual_prompt", ""))["input_ids"]
 

@@ -21,7 +21,8 @@ extension Trainer {
     /// Loads `folder`'s adapter.safetensors into the model. Every parameter of this run must be
     /// there with its shape, except those a run can add: ctc_blank (ctc_weight > 0 on a source
     /// trained without it) and LoRA updates (lora.rank > 0, e.g. LoRA on top of the bundled
-    /// default). Errors name the folder, the key and the shapes.
+    /// default). A source's LoRA updates must all load (same `lora:` settings), never be dropped.
+    /// Errors name the folder, the key and the shapes.
     @discardableResult
     func initializeAdapter(from folder: String) throws -> InitReport {
         let what = "training.init_adapter '\(folder)'"
@@ -41,6 +42,13 @@ extension Trainer {
         guard missing.isEmpty else {
             throw ConfigError("\(what): lacks \(missing.count) parameter(s) this run trains: \(missing.prefix(8).joined(separator: ", ")) "
                               + "(was it trained in another mode, e.g. linear instead of steering?)")
+        }
+        // LoRA updates this run has no place for would be dropped, and the steering and projector they were
+        // trained with would then talk to an LLM they never met (the bundled default carries LoRA).
+        let droppedLoRA = loaded.unexpected.filter { $0.hasPrefix(SteeringAdapter.lowRankKey + ".") }
+        guard droppedLoRA.isEmpty else {
+            throw ConfigError("\(what) carries \(droppedLoRA.count) LoRA tensor(s) this run has no place for (e.g. \(droppedLoRA[0])); "
+                              + "set `lora:` (rank, alpha, targets) as in \(folder)/config.yaml so that they load")
         }
         report.freshCTCBlank = !ctcBlank.isEmpty
         report.freshLoRA = !lora.isEmpty
