@@ -176,17 +176,23 @@ final class ConfigTests: XCTestCase {
         }
     }
 
-    /// The two one-change experiments on the 1,000-step LoRA recipe: rank 16 (alpha 32, the same scale)
-    /// and 16 steering experts.
+    /// The one-change experiments on the LoRA recipes: rank 16 (alpha 32, the same scale) on the
+    /// 1,000-step and the long schedule, and 16 steering experts.
     func testLoRARankAndExpertVariantsChangeOneThing() throws {
         let base = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-lora-all.yaml")
-        let rank16 = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-lora-all-r16.yaml")
-        XCTAssertEqual(rank16.model.resolvedLoRAAlpha / Double(rank16.model.loraRank),
-                       base.model.resolvedLoRAAlpha / Double(base.model.loraRank), "same alpha / rank scale")
-        assertSameOnceSetBack(rank16, as: base, "r16") {
-            XCTAssertEqual($0.model.loraRank, 16)
-            $0.model.loraRank = base.model.loraRank
-            $0.model.loraAlpha = base.model.loraAlpha
+        for (baseName, variantName) in [
+            ("configs/steermoe-smollm2-mixed-ctc-mlp-lora-all.yaml", "configs/steermoe-smollm2-mixed-ctc-mlp-lora-all-r16.yaml"),
+            ("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all.yaml",
+             "configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all-r16.yaml"),
+        ] {
+            let rank8 = try recipe(baseName), rank16 = try recipe(variantName)
+            XCTAssertEqual(rank16.model.resolvedLoRAAlpha / Double(rank16.model.loraRank),
+                           rank8.model.resolvedLoRAAlpha / Double(rank8.model.loraRank), "same alpha / rank scale")
+            assertSameOnceSetBack(rank16, as: rank8, variantName) {
+                XCTAssertEqual($0.model.loraRank, 16)
+                $0.model.loraRank = rank8.model.loraRank
+                $0.model.loraAlpha = rank8.model.loraAlpha
+            }
         }
         let experts16 = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-lora-all-e16.yaml")
         assertOneModelChange(experts16, of: base, \.numExperts, from: 8, to: 16)
