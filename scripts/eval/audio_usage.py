@@ -61,13 +61,13 @@ if lora:  # the LLM as the adapter trained it: its updates attached (the encoder
     rank = cfg["lora"]["rank"]
     llm = get_peft_model(llm, LoraConfig(r=rank, lora_alpha=cfg["lora"].get("alpha") or 2 * rank,
                                          target_modules=cfg["lora"]["targets"], lora_dropout=0.0, bias="none")).eval()
-    state = {k.removeprefix("base_model.model.").replace(".default", ""): v for k, v in llm.state_dict().items() if "lora_" in k}
-    if set(state) != set(lora):
-        sys.exit(f"{a.checkpoint}: LoRA tensors differ from its config's lora block: {sorted(set(state) ^ set(lora))[:4]}")
-    named = dict(llm.named_parameters())
-    for k, v in llm.state_dict().items():
-        if "lora_" in k:
-            named[k].data.copy_(lora[k.removeprefix("base_model.model.").replace(".default", "")])
+    # Ours are PEFT's names less its wrapper prefix and adapter name (make_lora_fixtures.py's our_name).
+    updates = {n.removeprefix("base_model.model.").replace(".default", ""): p
+               for n, p in llm.named_parameters() if "lora_" in n}
+    if set(updates) != set(lora):
+        sys.exit(f"{a.checkpoint}: LoRA tensors differ from its config's lora block: {sorted(set(updates) ^ set(lora))[:4]}")
+    for name, param in updates.items():
+        param.data.copy_(lora[name])
 
 prompt = tokenizer(cfg.get("textual_prompt", ""))["input_ids"]
 
