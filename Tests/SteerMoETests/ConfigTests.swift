@@ -198,6 +198,15 @@ final class ConfigTests: XCTestCase {
         assertOneModelChange(experts16, of: base, \.numExperts, from: 8, to: 16)
     }
 
+    /// The default's recipe with the Kokoro voices added and the real clips listed twice (their share kept):
+    /// the data is all that differs.
+    func testKokoroLoRARecipeChangesOnlyTheData() throws {
+        let name = "configs/steermoe-smollm2-mixed-kokoro-real2-ctc-mlp-speed-long-lora-all.yaml"
+        let defaultRecipe = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all.yaml")
+        assertDataChange(try recipe(name), of: defaultRecipe,
+                         parquetDirs: ["data/corpus/sky/train"] + defaultRecipe.parquetDirs + ["data/corpus-kokoro/kokoro/train"])
+    }
+
     /// Each bundled checkpoint's config is the recipe that trained it.
     func testBundledCheckpointsMatchTheirRecipes() throws {
         // The default (since 2026-11-28) is the LoRA adapter trained on the CPU; its checks are below.
