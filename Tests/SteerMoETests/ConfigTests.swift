@@ -207,6 +207,23 @@ final class ConfigTests: XCTestCase {
                          parquetDirs: ["data/corpus/sky/train"] + defaultRecipe.parquetDirs + ["data/corpus-kokoro/kokoro/train"])
     }
 
+    /// The quickstart's short run is the real-speech recipe with the bundled default's model (MLP projector,
+    /// LoRA on the LLM) and its own budget; everything else as configs/steermoe-smollm2-sky-ctc.yaml.
+    func testQuickstartRecipeIsTheDefaultsModelOnTheRealSpeechRecipe() throws {
+        let quickstart = try recipe("configs/quickstart.yaml")
+        let defaultRecipe = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all.yaml")
+        let realSpeech = try recipe("configs/steermoe-smollm2-sky-ctc.yaml")
+        XCTAssertEqual(quickstart.model, defaultRecipe.model)
+        XCTAssertEqual(quickstart.loraLearningRate, defaultRecipe.loraLearningRate)
+        XCTAssertEqual(quickstart.outputDir, "runs/quickstart")
+        XCTAssertEqual([quickstart.maxSteps, quickstart.evalSteps, quickstart.saveSteps] as [Int?], [150, 150, 150])
+        assertSameOnceSetBack(quickstart, as: realSpeech, "configs/quickstart.yaml") {
+            $0.model = realSpeech.model
+            $0.loraLearningRate = realSpeech.loraLearningRate
+            ($0.maxSteps, $0.evalSteps, $0.saveSteps) = (realSpeech.maxSteps, realSpeech.evalSteps, realSpeech.saveSteps)
+        }
+    }
+
     /// Each bundled checkpoint's config is the recipe that trained it.
     func testBundledCheckpointsMatchTheirRecipes() throws {
         // The default (since 2026-11-28) is the LoRA adapter trained on the CPU; its checks are below.
