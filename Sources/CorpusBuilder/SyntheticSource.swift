@@ -1,5 +1,6 @@
 import Foundation
 import SkyCorpus
+import SpeechData
 
 /// A TTS engine that turns sentences into audio, shard by shard.
 public protocol SpeechSynthesizer: Sendable {

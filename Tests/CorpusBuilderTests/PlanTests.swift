@@ -1,4 +1,5 @@
 import SkyCorpus
+import SpeechData
 import XCTest
 @testable import CorpusBuilder
 
