@@ -207,6 +207,16 @@ final class ConfigTests: XCTestCase {
                          parquetDirs: ["data/corpus/sky/train"] + defaultRecipe.parquetDirs + ["data/corpus-kokoro/kokoro/train"])
     }
 
+    /// The default's recipe trained on the real dev clips too (its step fixed in advance): the data is all that differs.
+    func testTrainDevLoRARecipeChangesOnlyTheData() throws {
+        let defaultRecipe = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all.yaml")
+        let trainDev = try recipe("configs/steermoe-smollm2-mixed-traindev-ctc-mlp-speed-long-lora-all.yaml")
+        assertDataChange(trainDev, of: defaultRecipe,
+                         parquetDirs: ["data/corpus/sky/train", "data/corpus/sky/dev"] + defaultRecipe.parquetDirs.dropFirst())
+        XCTAssertEqual(defaultRecipe.parquetDirs.first, "data/corpus/sky/train")
+        XCTAssertTrue(defaultRecipe.saveSteps.map { 2250 % $0 == 0 } ?? false, "checkpoint-2250 is saved")
+    }
+
     /// The quickstart's short run is the real-speech recipe with the bundled default's model (MLP projector,
     /// LoRA on the LLM) and its own budget; everything else as configs/steermoe-smollm2-sky-ctc.yaml.
     func testQuickstartRecipeIsTheDefaultsModelOnTheRealSpeechRecipe() throws {
