@@ -18,6 +18,9 @@ final class ConfigTests: XCTestCase {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../..").standardized.path
 
+    /// The recipe that trained the bundled default (checkpoints/default); the variants below are checked against it.
+    static let defaultRecipePath = "configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all.yaml"
+
     func recipe(_ relativePath: String) throws -> TrainingConfig {
         try TrainingConfig.load(path: Self.repoRoot + "/" + relativePath)
     }
@@ -157,7 +160,7 @@ final class ConfigTests: XCTestCase {
         for (base, variant, targets) in [
             ("configs/steermoe-smollm2-mixed-ctc-mlp.yaml", "configs/steermoe-smollm2-mixed-ctc-mlp-lora-qv.yaml", ["q_proj", "v_proj"]),
             ("configs/steermoe-smollm2-mixed-ctc-mlp.yaml", "configs/steermoe-smollm2-mixed-ctc-mlp-lora-all.yaml", all),
-            ("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long.yaml", "configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all.yaml", all),
+            ("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long.yaml", Self.defaultRecipePath, all),
             ("configs/gpu/steermoe-smollm2-mixed-ctc-pad30cut-speed-mlp.yaml",
              "configs/gpu/steermoe-smollm2-mixed-ctc-pad30cut-speed-mlp-lora.yaml", all),
             ("configs/gpu/linear-smollm2-mixed-ctc-pad30cut-speed-mlp.yaml",
@@ -182,8 +185,7 @@ final class ConfigTests: XCTestCase {
         let base = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-lora-all.yaml")
         for (baseName, variantName) in [
             ("configs/steermoe-smollm2-mixed-ctc-mlp-lora-all.yaml", "configs/steermoe-smollm2-mixed-ctc-mlp-lora-all-r16.yaml"),
-            ("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all.yaml",
-             "configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all-r16.yaml"),
+            (Self.defaultRecipePath, "configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all-r16.yaml"),
         ] {
             let rank8 = try recipe(baseName), rank16 = try recipe(variantName)
             XCTAssertEqual(rank16.model.resolvedLoRAAlpha / Double(rank16.model.loraRank),
@@ -202,14 +204,14 @@ final class ConfigTests: XCTestCase {
     /// the data is all that differs.
     func testKokoroLoRARecipeChangesOnlyTheData() throws {
         let name = "configs/steermoe-smollm2-mixed-kokoro-real2-ctc-mlp-speed-long-lora-all.yaml"
-        let defaultRecipe = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all.yaml")
+        let defaultRecipe = try recipe(Self.defaultRecipePath)
         assertDataChange(try recipe(name), of: defaultRecipe,
                          parquetDirs: ["data/corpus/sky/train"] + defaultRecipe.parquetDirs + ["data/corpus-kokoro/kokoro/train"])
     }
 
     /// The default's recipe trained on the real dev clips too (its step fixed in advance): the data is all that differs.
     func testTrainDevLoRARecipeChangesOnlyTheData() throws {
-        let defaultRecipe = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all.yaml")
+        let defaultRecipe = try recipe(Self.defaultRecipePath)
         let trainDev = try recipe("configs/steermoe-smollm2-mixed-traindev-ctc-mlp-speed-long-lora-all.yaml")
         assertDataChange(trainDev, of: defaultRecipe,
                          parquetDirs: ["data/corpus/sky/train", "data/corpus/sky/dev"] + defaultRecipe.parquetDirs.dropFirst())
@@ -221,7 +223,7 @@ final class ConfigTests: XCTestCase {
     /// LoRA on the LLM) and its own budget; everything else as configs/steermoe-smollm2-sky-ctc.yaml.
     func testQuickstartRecipeIsTheDefaultsModelOnTheRealSpeechRecipe() throws {
         let quickstart = try recipe("configs/quickstart.yaml")
-        let defaultRecipe = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all.yaml")
+        let defaultRecipe = try recipe(Self.defaultRecipePath)
         let realSpeech = try recipe("configs/steermoe-smollm2-sky-ctc.yaml")
         XCTAssertEqual(quickstart.model, defaultRecipe.model)
         XCTAssertEqual(quickstart.loraLearningRate, defaultRecipe.loraLearningRate)
@@ -281,7 +283,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(fastMixed.ctcDecodingWeight, mixedLongCPU.ctcDecodingWeight)
         XCTAssertEqual(fastMixed.ctcLengthBonus, mixedLongCPU.ctcLengthBonus)
         // The bundled default: that recipe with rank-8 LoRA on all seven projections of the LLM.
-        let loraLongCPU = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-speed-long-lora-all.yaml")
+        let loraLongCPU = try recipe(Self.defaultRecipePath)
         // Its saved config is the recipe's, key for key, but for the `--threads 2` it was run with
         // (testLoRARecipesAddOnlyLoRA: the recipe is the fast adapter's plus LoRA only).
         var asRecipe = bundled
