@@ -5,7 +5,7 @@
 //   CTorch (C++ shim, C ABI)  ->  Torch (tensors, autograd, nn, optim, safetensors)
 //   CAudio (libsndfile/soxr), CArrow (Arrow/Parquet shim)  ->  SpeechData (sources, audio)
 //   Tokenizers (pure Swift BPE)
-//   SkyCorpus (game speech extractor)  ->  CorpusBuilder (+ SpeechData: parquet corpus build)
+//   SkyCorpus, QueenCorpus (game speech extractors)  ->  CorpusBuilder (+ SpeechData: parquet corpus build)
 //   SteerMoE (models, features, training)  ->  steermoe (CLI)
 import PackageDescription
 import Foundation
@@ -74,7 +74,8 @@ let package = Package(
         .target(name: "SpeechData", dependencies: ["CAudio", "CArrow"]),
         .target(name: "Tokenizers"),
         .target(name: "SkyCorpus", dependencies: []),
-        .target(name: "CorpusBuilder", dependencies: ["SkyCorpus", "SpeechData"], resources: [.copy("Resources")]),
+        .target(name: "QueenCorpus", dependencies: []),
+        .target(name: "CorpusBuilder", dependencies: ["SkyCorpus", "QueenCorpus", "SpeechData"], resources: [.copy("Resources")]),
         .target(name: "CStopSignal"),
         .target(name: "SteerMoE", dependencies: ["Torch", "Tokenizers", "SpeechData", "Yams", "CStopSignal"]),
         .executableTarget(name: "sky-extract", dependencies: ["SkyCorpus"]),
@@ -88,6 +89,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SpeechDataTests", dependencies: ["SpeechData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyCorpusTests", dependencies: ["SkyCorpus"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "QueenCorpusTests", dependencies: ["QueenCorpus"]),
         .testTarget(name: "CorpusBuilderTests", dependencies: ["CorpusBuilder", "SpeechData"]),
         .testTarget(name: "SteerMoETests", dependencies: ["SteerMoE"], resources: [.copy("Fixtures")]),
     ]

@@ -21,9 +21,13 @@ struct DatasetCard {
         out += "---\n\n# SteerMoE English speech corpus\n\n"
         out += "Built by `steermoe corpus build` (steermoe-swift, Sources/CorpusBuilder). "
         out += "Each source is a folder `<source>/<split>/*.parquet`, laid out like the hub's LibriSpeech parquet.\n\n"
-        for r in results where r.description.isReal {
-            out += "**Decisive test set: `\(r.name)/test`** (real speech; no sentence in it occurs in any train or dev "
+        let real = results.filter(\.description.isReal).map { "`\($0.name)/test`" }
+        if real.count == 1 {
+            out += "**Decisive test set: \(real[0])** (real speech; no sentence in it occurs in any train or dev "
                 + "split of any source).\n\n"
+        } else if real.count > 1 {
+            out += "**Real-speech test sets: \(real.joined(separator: ", "))** (no sentence in them occurs in any train "
+                + "or dev split of any source).\n\n"
         }
         out += "## Contents\n\n| source | kind | split | clips | hours | words |\n| --- | --- | --- | ---: | ---: | ---: |\n"
         var all = ShardTotals()

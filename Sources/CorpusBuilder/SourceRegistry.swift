@@ -1,9 +1,12 @@
 import Foundation
+import QueenCorpus
 import SkyCorpus
 
 /// Settings the sources need from the command line.
 public struct SourceSettings: Sendable {
     public var gameDirectory = DiskArchive.defaultGameDirectory
+    /// Flight of the Amazon Queen's queen.1c.
+    public var queenArchive = QueenArchive.defaultPath
     public var wordNetDirectory = SentencePool.defaultDirectory
     /// Python that runs the Piper and Kokoro helpers.
     public var python = SourceSettings.defaultPython()
@@ -24,11 +27,14 @@ public struct SourceSettings: Sendable {
 /// Maps source names to sources, checking every prerequisite of every requested source
 /// before any is opened, so one message lists all missing installs.
 public enum SourceRegistry {
-    public static let known = ["sky", "piper", "flite", "espeak", "kokoro"]
+    public static let known = ["sky", "fotaq", "piper", "flite", "espeak", "kokoro"]
+    /// What `corpus build` builds without `--sources` (docs/corpus.md).
+    public static let defaults = ["sky", "piper", "flite"]
 
     public static func prerequisites(for name: String, settings: SourceSettings) throws -> [Prerequisite] {
         switch name {
         case "sky": return SkySource.prerequisites(gameDirectory: settings.gameDirectory)
+        case "fotaq": return QueenSource.prerequisites(archive: settings.queenArchive)
         case "piper": return [SentencePool.prerequisite(directory: settings.wordNetDirectory)]
             + PiperSynthesizer.prerequisites(python: settings.python)
         case "flite": return [SentencePool.prerequisite(directory: settings.wordNetDirectory)] + FliteSynthesizer.prerequisites()
@@ -55,6 +61,7 @@ public enum SourceRegistry {
         return try names.map { name -> CorpusSource in
             switch name {
             case "sky": return try SkySource(gameDirectory: settings.gameDirectory)
+            case "fotaq": return try QueenSource(archive: settings.queenArchive)
             case "piper": return try synthetic(name, PiperSynthesizer(python: settings.python))
             case "flite": return try synthetic(name, FliteSynthesizer())
             case "espeak": return try synthetic(name, EspeakSynthesizer())

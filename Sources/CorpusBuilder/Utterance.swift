@@ -1,8 +1,10 @@
+import QueenCorpus
 import SkyCorpus
 
 /// How a clip's audio is produced: cut from the game, or synthesised from text.
 public enum AudioRecipe: Sendable, Equatable {
     case gameLine(SkyLine)
+    case queenLine(QueenLine)
     case synthesis(SynthesisRequest)
 
     /// Everything that decides the audio's bytes, as text (goes into the shard fingerprint,
@@ -10,6 +12,7 @@ public enum AudioRecipe: Sendable, Equatable {
     var fingerprint: String {
         switch self {
         case let .gameLine(line): "game:\(line.textNumber):\(line.speechFile)"
+        case let .queenLine(line): "fotaq:\(line.clip)"
         case let .synthesis(request): "tts:\(request.voice):\(request.lengthScaleText):\(request.spokenText)"
         }
     }

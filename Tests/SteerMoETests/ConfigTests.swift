@@ -219,6 +219,41 @@ final class ConfigTests: XCTestCase {
         XCTAssertTrue(defaultRecipe.saveSteps.map { 2250 % $0 == 0 } ?? false, "checkpoint-2250 is saved")
     }
 
+    /// The 1,000-step LoRA recipe with Flight of the Amazon Queen's train split added and the Beneath a Steel Sky
+    /// clips listed twice: the data is all that differs.
+    func testFotaqRecipeChangesOnlyTheData() throws {
+        let base = try recipe("configs/steermoe-smollm2-mixed-ctc-mlp-lora-all.yaml")
+        XCTAssertEqual(base.parquetDirs.first, "data/corpus/sky/train")
+        assertDataChange(try recipe("configs/steermoe-smollm2-mixed-fotaq-real2-ctc-mlp-lora-all.yaml"), of: base,
+                         parquetDirs: ["data/corpus/sky/train", "data/corpus/sky/train", "data/corpus-fotaq/fotaq/train"]
+                             + base.parquetDirs.dropFirst())
+    }
+
+    /// The second schedule from the bundled default: its recipe and LoRA settings, started from its weights at half
+    /// the learning rates over 1,000 steps (warmup 50, seed 8), with the same data change as the recipe above.
+    func testDefaultCycleFromTheDefaultHalvesTheRatesAndAddsFotaq() throws {
+        let defaultRecipe = try recipe(Self.defaultRecipePath)
+        let cycle = try recipe("configs/default-cycle2-fotaq.yaml")
+        XCTAssertEqual(cycle.initAdapter, "checkpoints/default")
+        XCTAssertEqual(cycle.parquetDirs, ["data/corpus/sky/train", "data/corpus/sky/train", "data/corpus-fotaq/fotaq/train"]
+                           + defaultRecipe.parquetDirs.dropFirst())
+        assertSameOnceSetBack(cycle, as: defaultRecipe) {
+            XCTAssertEqual($0.learningRate * 2, defaultRecipe.learningRate)
+            XCTAssertEqual($0.steeringLearningRate * 2, defaultRecipe.steeringLearningRate)
+            XCTAssertEqual($0.routerLearningRate * 2, defaultRecipe.routerLearningRate)
+            XCTAssertEqual($0.loraLearningRate * 2, defaultRecipe.loraLearningRate)
+            $0.learningRate = defaultRecipe.learningRate
+            $0.steeringLearningRate = defaultRecipe.steeringLearningRate
+            $0.routerLearningRate = defaultRecipe.routerLearningRate
+            $0.loraLearningRate = defaultRecipe.loraLearningRate
+            $0.initAdapter = nil
+            $0.parquetDirs = defaultRecipe.parquetDirs
+            ($0.maxSteps, $0.warmupSteps, $0.seed) = (defaultRecipe.maxSteps, defaultRecipe.warmupSteps, defaultRecipe.seed)
+        }
+        XCTAssertEqual(cycle.maxSteps, 1000)
+        XCTAssertEqual(cycle.warmupSteps, 50)
+    }
+
     /// The quickstart's short run is the real-speech recipe with the bundled default's model (MLP projector,
     /// LoRA on the LLM) and its own budget; everything else as configs/steermoe-smollm2-sky-ctc.yaml.
     func testQuickstartRecipeIsTheDefaultsModelOnTheRealSpeechRecipe() throws {
