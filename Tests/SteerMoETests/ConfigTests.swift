@@ -229,6 +229,15 @@ final class ConfigTests: XCTestCase {
                              + base.parquetDirs.dropFirst())
     }
 
+    /// The default's recipe with the same data change: the data is all that differs.
+    func testFotaqLongRecipeChangesOnlyTheData() throws {
+        let defaultRecipe = try recipe(Self.defaultRecipePath)
+        assertDataChange(try recipe("configs/steermoe-smollm2-mixed-fotaq-real2-ctc-mlp-speed-long-lora-all.yaml"),
+                         of: defaultRecipe,
+                         parquetDirs: ["data/corpus/sky/train", "data/corpus/sky/train", "data/corpus-fotaq/fotaq/train"]
+                             + defaultRecipe.parquetDirs.dropFirst())
+    }
+
     /// The second schedule from the bundled default: its recipe and LoRA settings, started from its weights at half
     /// the learning rates over 1,000 steps (warmup 50, seed 8), with the same data change as the recipe above.
     func testDefaultCycleFromTheDefaultHalvesTheRatesAndAddsFotaq() throws {
