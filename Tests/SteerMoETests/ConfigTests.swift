@@ -243,7 +243,7 @@ final class ConfigTests: XCTestCase {
     func testDefaultCycleFromTheDefaultHalvesTheRatesAndAddsFotaq() throws {
         let defaultRecipe = try recipe(Self.defaultRecipePath)
         let cycle = try recipe("configs/default-cycle2-fotaq.yaml")
-        XCTAssertEqual(cycle.initAdapter, "checkpoints/default")
+        XCTAssertEqual(cycle.initAdapter, "checkpoints/cpu-smollm2-mixed-trim-mlp-lora")
         XCTAssertEqual(cycle.parquetDirs, ["data/corpus/sky/train", "data/corpus/sky/train", "data/corpus-fotaq/fotaq/train"]
                            + defaultRecipe.parquetDirs.dropFirst())
         assertSameOnceSetBack(cycle, as: defaultRecipe) {
@@ -282,8 +282,9 @@ final class ConfigTests: XCTestCase {
 
     /// Each bundled checkpoint's config is the recipe that trained it.
     func testBundledCheckpointsMatchTheirRecipes() throws {
-        // The default (since 2026-11-28) is the LoRA adapter trained on the CPU; its checks are below.
-        let bundled = try recipe("checkpoints/default/config.yaml")
+        // The default (since 2026-11-29) is a second schedule from the LoRA adapter trained on the CPU (the default
+        // before it) with a second game's speech added; their checks are below.
+        let bundled = try recipe("checkpoints/cpu-smollm2-mixed-trim-mlp-lora/config.yaml")
         XCTAssertEqual(bundled.model.ctcWeight, 0.5)
         // The GPU mixed-data adapter (the default before it) was trained on a GPU by the MLP recipe on the
         // padded window (pad30_cut, speed perturbation, step 2,250 of 2,500) with the synthetic train splits
@@ -326,7 +327,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(fastMixed.numBeams, mixedLongCPU.numBeams)
         XCTAssertEqual(fastMixed.ctcDecodingWeight, mixedLongCPU.ctcDecodingWeight)
         XCTAssertEqual(fastMixed.ctcLengthBonus, mixedLongCPU.ctcLengthBonus)
-        // The bundled default: that recipe with rank-8 LoRA on all seven projections of the LLM.
+        // The default of 2026-11-28: that recipe with rank-8 LoRA on all seven projections of the LLM.
         let loraLongCPU = try recipe(Self.defaultRecipePath)
         // Its saved config is the recipe's, key for key, but for the `--threads 2` it was run with
         // (testLoRARecipesAddOnlyLoRA: the recipe is the fast adapter's plus LoRA only).
@@ -335,6 +336,15 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(asRecipe, loraLongCPU)
         XCTAssertEqual(bundled.model.loraRank, 8)
         XCTAssertEqual(bundled.model.loraTargets.count, 7)
+        // The bundled default: its second schedule (configs/default-cycle2-fotaq.yaml, run with `--threads 1`),
+        // started from that adapter, which is where the recipe says.
+        let cycleRecipe = try recipe("configs/default-cycle2-fotaq.yaml")
+        var defaultAsRecipe = try recipe("checkpoints/default/config.yaml")
+        defaultAsRecipe.threads = cycleRecipe.threads
+        XCTAssertEqual(defaultAsRecipe, cycleRecipe)
+        XCTAssertEqual(cycleRecipe.initAdapter, "checkpoints/cpu-smollm2-mixed-trim-mlp-lora")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: Self.repoRoot + "/" + cycleRecipe.initAdapter! + "/adapter.safetensors"))
+        XCTAssertEqual(cycleRecipe.model, loraLongCPU.model)
         let gpuDefault = try recipe("checkpoints/gpu-smollm2-pad30cut-speed/config.yaml")
         let gpuRecipe = try recipe("configs/gpu/steermoe-smollm2-sky-ctc-pad30cut-speed-long.yaml")
         XCTAssertEqual(gpuDefault.model, gpuRecipe.model)
