@@ -27,7 +27,8 @@ public struct QueenExcludedLine: Equatable, Sendable {
 /// - dialogue records with id h in a .DOG with talk key k: `%2d%4x` of (k, h), then `J` (Joe)
 ///   or `P` (the other character); greetings `%2dSSSSJ` (first visit), `%2dXXXXJ`/`P` (later);
 /// - cutaway sentence i (1-based object index): the .CUT name padded with `_` to 5 characters,
-///   then `%02d` of i. Spaces in a name become `0`.
+///   then `%02d` of i. The engine pads with spaces and turns them into `0`; the names here are
+///   zero-padded directly.
 /// Clips no text names (sound effects, a few unused takes) are not listed.
 public struct QueenSpeech: Sendable {
     /// The rate the engine plays the speech at. The MP3 headers of this build say 11,025 Hz,
@@ -63,7 +64,7 @@ public struct QueenSpeech: Sendable {
         }
         for name in archive.names where name.hasSuffix(".DOG") {
             let dialogue = try QueenDialogue(name: name, resource: try archive.bytes(name))
-            let key = Self.decimal(dialogue.talkKey, width: 2, pad: " ")
+            let key = Self.decimal(dialogue.talkKey, width: 2)
             let partner = String(name.dropLast(4).reversed().drop { $0.isNumber }.reversed()).lowercased()
             for (records, letter, speaker) in [(dialogue.joe, "J", "joe"), (dialogue.person, "P", partner)] {
                 var seen = Set<Int>()
@@ -148,14 +149,14 @@ public struct QueenSpeech: Sendable {
         return upper.hasSuffix(".CUT") || upper.hasSuffix(".DOG")
     }
 
-    static func decimal(_ value: Int, width: Int, pad: Character = "0") -> String {
-        let digits = String(value)
-        return String(repeating: pad, count: max(0, width - digits.count)) + digits
-    }
+    static func decimal(_ value: Int, width: Int) -> String { zeroPadded(String(value), width: width) }
 
     static func hex(_ value: Int, width: Int) -> String {
-        let digits = String(UInt16(truncatingIfNeeded: value), radix: 16, uppercase: true)
-        return String(repeating: " ", count: max(0, width - digits.count)) + digits
+        zeroPadded(String(UInt16(truncatingIfNeeded: value), radix: 16, uppercase: true), width: width)
+    }
+
+    private static func zeroPadded(_ digits: String, width: Int) -> String {
+        String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }
 
@@ -169,7 +170,7 @@ private struct CandidateList {
         for (number, text) in QueenSpeech.segments(sentence) where number < 16 {
             let cleaned = QueenSpeech.clean(text)
             guard !cleaned.isEmpty else { continue }
-            let clip = (prefix + String(number, radix: 16, uppercase: true)).replacingOccurrences(of: " ", with: "0") + ".SB"
+            let clip = prefix + String(number, radix: 16, uppercase: true) + ".SB"
             guard taken.insert(clip).inserted else { continue }
             let segmentOrigin = origin + " segment \(number)"
             ordered.append(Candidate(line: QueenLine(clip: clip, textRaw: cleaned, speaker: speaker, origin: segmentOrigin),

